@@ -1,0 +1,55 @@
+/**
+ * Fairness between processes and I/O.
+ *
+ * Processes run as promise continuations, i.e. microtasks. Two processes passing messages back
+ * and forth would otherwise run forever inside one macrotask and starve sockets and timers (the
+ * BEAM avoids this by preempting after a reduction budget). Every wake-up of a process costs one
+ * reduction; once a turn has used its budget, further wake-ups wait for `setImmediate`, which lets
+ * the event loop poll I/O and run timers first.
+ */
+
+/** Wake-ups allowed before the scheduler yields to the event loop. */
+export const REDUCTIONS_PER_TURN = 4000;
+
+let used = 0;
+let deferred: unknown[] = [];
+let flushScheduled = false;
+
+/**
+ * Resolves a pending receive with `value` now if the budget allows, otherwise after the event
+ * loop has had a turn. (A pair, not a closure: this is on the path of every message.)
+ */
+export function wakeWith<T>(resolve: (value: T) => void, value: T): void {
+  if (used < REDUCTIONS_PER_TURN) {
+    used++;
+    resolve(value);
+    return;
+  }
+  deferred.push(resolve as (value: unknown) => void, value);
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flush);
+  }
+}
+
+/** A promise of `value` that counts against the budget like any other wake-up. */
+export function resolved<T>(value: T): Promise<T> {
+  if (used < REDUCTIONS_PER_TURN) {
+    used++;
+    return Promise.resolve(value);
+  }
+  return new Promise((resolve) => wakeWith(resolve, value));
+}
+
+function flush(): void {
+  flushScheduled = false;
+  used = 0;
+  const batch = deferred;
+  deferred = [];
+  for (let i = 0; i < batch.length; i += 2) wakeWith(batch[i] as (value: unknown) => void, batch[i + 1]);
+}
+
+/** Resets the budget at the start of a macrotask the runtime knows about (timers it owns). */
+export function newTurn(): void {
+  if (!flushScheduled) used = 0;
+}
