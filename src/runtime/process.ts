@@ -91,6 +91,13 @@ export class Proc {
    * server's spawn hook). The runtime never reads it.
    */
   code: unknown = undefined;
+  /**
+   * Set by the behaviour a process runs: returns its state, so the code server can walk it for
+   * closures and instances of old code (its mailbox and dictionary are walked too).
+   */
+  inspectState: (() => unknown) | undefined = undefined;
+  /** A slot owned by the behaviours layer (which behaviour, which modules it uses). */
+  behaviour: unknown = undefined;
 
   /** @internal */
   constructor(pid: Pid, initialCall: string, crashReport: boolean) {

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exit, send, spawn, type Pid } from '../../src/runtime';
+import { exit, lookupProcess, send, spawn, type Pid } from '../../src/runtime';
 import { exitOf, inProcess } from '../helpers/process';
 
 describe('fairness', () => {
@@ -38,7 +38,6 @@ describe('stack probe', () => {
         send(self.pid, m);
       });
       await self.sleep(0);
-      const { lookupProcess } = await import('../../src/runtime');
       const files = await lookupProcess(child)!.probeStack();
       expect(files?.some((f) => f.endsWith('scheduling.test.ts'))).toBe(true);
       send(child, 'wake');

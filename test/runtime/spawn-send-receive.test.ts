@@ -106,7 +106,7 @@ describe('selective receive', () => {
         { t: 'a', n: 3 },
         { t: 'b', n: 4 },
       ]);
-      expect(await self.receive((m) => (m as { n: number }).n > 3)).toEqual({ t: 'b', n: 4 });
+      expect(await self.receive((m: unknown) => (m as { n: number }).n > 3)).toEqual({ t: 'b', n: 4 });
       expect(await self.receive()).toEqual({ t: 'a', n: 1 });
       expect(await self.receive()).toEqual({ t: 'a', n: 3 });
     });
