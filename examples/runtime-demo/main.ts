@@ -17,6 +17,7 @@ import {
   type ExitMessage,
   type Pid,
   type Proc,
+  watch,
 } from '../../src/runtime';
 
 type Request = { op: 'add'; n: number; from: Pid } | { op: 'get'; from: Pid } | { op: 'crash' };
@@ -85,10 +86,7 @@ async function main(): Promise<void> {
         `in ${(performance.now() - t0).toFixed(0)} ms`,
     );
   });
-  await new Promise<void>((resolve) => {
-    const { watch } = require('../../src/runtime') as typeof import('../../src/runtime');
-    watch(client, () => resolve());
-  });
+  await new Promise<void>((resolve) => watch(client, () => resolve()));
   process.exit(0);
 }
 
