@@ -87,6 +87,12 @@ export class Proc {
   probedStack: string[] | null = null;
   /** @internal */ probeDone: (() => void) | null = null;
   /**
+   * @internal The timeout of the pending receive. Its callback refers to this process, so a
+   * process killed while waiting must clear it, or its frame and state would stay in memory
+   * until the timeout fires.
+   */
+  receiveTimer: NodeJS.Timeout | undefined = undefined;
+  /**
    * A slot for the code layer: which module versions this process runs (set at spawn by the code
    * server's spawn hook). The runtime never reads it.
    */
@@ -141,6 +147,7 @@ export class Proc {
             this.waitPattern = undefined;
             resolve(TIMEOUT);
           }, after);
+    this.receiveTimer = timer;
     try {
       for (;;) {
         const value = await new Promise((resolve) => {
@@ -154,6 +161,7 @@ export class Proc {
       }
     } finally {
       if (timer !== undefined) clearTimeout(timer);
+      this.receiveTimer = undefined;
     }
   }
 

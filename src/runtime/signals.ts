@@ -103,6 +103,10 @@ export function terminate(proc: Proc, reason: ExitReason, crashed: boolean): voi
   proc.waitResolve = null;
   proc.waitPattern = undefined;
   proc.mailbox = null;
+  if (proc.receiveTimer !== undefined) {
+    clearTimeout(proc.receiveTimer);
+    proc.receiveTimer = undefined;
+  }
   remove(proc);
   if (proc.timers !== null) {
     for (const t of proc.timers) {
