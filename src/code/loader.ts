@@ -16,11 +16,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
+import { IMPORT_PARAMETER, rewriteDynamicImports } from './dynamic-import';
 import { CodeError } from './errors';
 import { rememberScript, scriptIdOf, type AnyFunction } from './function-locator';
 import { hotrelModule, isHotrelSpecifier } from './hotrel-modules';
 import { ModuleVersion, type ModuleRecord } from './module-record';
-import { namespaceOf } from './namespace-bridge';
 import { importPackage, requirePackage } from './packages';
 import { inlineSourceMap, VersionSourceMap, withoutSourceMapComment } from './source-map';
 import { dropTrace, registerTrace, type TraceEntry } from './stack-trace';
@@ -51,7 +51,7 @@ export interface ModuleLinker {
 }
 
 const SENTINEL = '__hotrel_sentinel$';
-const PARAMETERS = ['exports', 'require', 'module', '__filename', '__dirname', SENTINEL];
+const PARAMETERS = ['exports', 'require', 'module', '__filename', '__dirname', IMPORT_PARAMETER, SENTINEL];
 // Appended, not prepended, so that line and column numbers of the code stay as the map says.
 const KEEP_SENTINEL = `\n;function __hotrel_keep$() { return ${SENTINEL}; }\n`;
 
@@ -75,14 +75,12 @@ export function evaluateVersion(
   const filename = `${file}#v${seq}`;
   const requires = new Set<ModuleRecord>();
   const require = makeRequire(record, app, file, requires, linker);
-  const importDynamically = makeDynamicImport(record, app, linker);
+  const dynamicImport = makeDynamicImport(record, app, requires, linker);
 
   let wrapper: AnyFunction;
   try {
-    wrapper = vm.compileFunction(compiled.code + KEEP_SENTINEL, PARAMETERS, {
-      filename,
-      importModuleDynamically: importDynamically as never,
-    }) as unknown as AnyFunction;
+    const code = rewriteDynamicImports(compiled.code, file);
+    wrapper = vm.compileFunction(code + KEEP_SENTINEL, PARAMETERS, { filename }) as unknown as AnyFunction;
   } catch (err) {
     throw new CodeError(
       'badfile',
@@ -104,7 +102,7 @@ export function evaluateVersion(
   const module = { exports, id: record.id, filename: file, path: path.dirname(file), loaded: false, require };
   const scriptId = scriptIdOf(wrapper) ?? undefined;
   try {
-    wrapper.call(exports, exports, require, module, file, path.dirname(file), sentinel);
+    wrapper.call(exports, exports, require, module, file, path.dirname(file), dynamicImport, sentinel);
   } catch (err) {
     // Format the stack now, while the version's map is still known.
     if (err instanceof Error) void err.stack;
@@ -212,20 +210,25 @@ function makeRequire(
   }) as unknown as NodeJS.Require;
 }
 
-/** A raw `import()` in application code (tsc turns `import()` into `require`; other code may not). */
+/**
+ * A raw `import()` in application code (see dynamic-import.ts): an application module gives its
+ * facade (live, like a namespace), a package its ES module namespace as Node imports it.
+ */
 function makeDynamicImport(
   record: ModuleRecord,
   app: Application,
+  requires: Set<ModuleRecord>,
   linker: ModuleLinker,
-): (specifier: string) => Promise<unknown> {
-  return async (specifier: string): Promise<unknown> => {
-    if (isHotrelSpecifier(specifier)) return namespaceOf(specifier, hotrelModule(specifier) as object);
-    const target = resolveAppSpecifier(app, record.relpath, specifier, (id) => linker.exists(id));
-    if (target === undefined) return importPackage(app, specifier);
-    if ('json' in target)
-      return namespaceOf(`json:${target.json}`, { default: readJson(target.json, record.id) });
+): (specifier: unknown) => Promise<unknown> {
+  return async (specifier: unknown): Promise<unknown> => {
+    const name = String(specifier);
+    if (isHotrelSpecifier(name)) return hotrelModule(name);
+    const target = resolveAppSpecifier(app, record.relpath, name, (id) => linker.exists(id));
+    if (target === undefined) return importPackage(app, name);
+    if ('json' in target) return { default: readJson(target.json, record.id) };
     const dependency = linker.recordFor(target.id);
-    return namespaceOf(dependency.id, dependency.facade);
+    requires.add(dependency);
+    return dependency.facade;
   };
 }
 

@@ -7,6 +7,7 @@
  * {@link preloadPackages} (at boot) and served from a registry. A change of a third-party
  * dependency in a release needs a node restart.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
 import { pathToFileURL } from 'node:url';
@@ -36,8 +37,31 @@ export function requirePackage(app: Application, specifier: string): unknown {
         { cause: err },
       );
     }
+    if (code === 'ERR_PACKAGE_PATH_NOT_EXPORTED' && isImportOnly(app, specifier)) {
+      throw new CodeError(
+        'badfile',
+        `package '${specifier}' (used by application '${app.name}') is exported for import only, which require() cannot resolve: ` +
+          `preload it at boot with preloadPackages('${app.name}', ['${specifier}'])`,
+        { cause: err },
+      );
+    }
     throw err;
   }
+}
+
+/** Whether a bare package specifier names an installed package whose export map lacks a require path. */
+function isImportOnly(app: Application, specifier: string): boolean {
+  const name = specifier.startsWith('@')
+    ? specifier.split('/').slice(0, 2).join('/')
+    : specifier.split('/')[0]!;
+  const paths = app.nodeRequire.resolve.paths(name) ?? [];
+  return paths.some((dir) => {
+    try {
+      return fs.statSync(path.join(dir, name, 'package.json')).isFile();
+    } catch {
+      return false;
+    }
+  });
 }
 
 /**

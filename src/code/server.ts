@@ -25,7 +25,6 @@ import { describeHolders, type CodeHolder } from './holders';
 import { evaluateVersion, type CompiledModule, type ModuleLinker } from './loader';
 import { parseModuleId } from './module-id';
 import { MODULE_ID, ModuleRecord, type Facade, type ModuleVersion } from './module-record';
-import { refreshBridges } from './namespace-bridge';
 import { preloadPackages as preloadFor } from './packages';
 import { survey, tagSpawn, type VersionIndex, type VersionUse } from './process-code';
 import { dropTrace, installStackTraces } from './stack-trace';
@@ -329,15 +328,14 @@ function install(versions: readonly ModuleVersion[]): void {
 }
 
 /**
- * After facades changed: updates namespace bridges, and the facades of modules that re-export
- * from a changed module (`export { f } from './a'`), transitively.
+ * After facades changed: updates the facades of modules that re-export from a changed module
+ * (`export { f } from './a'`), transitively.
  */
 function republished(changed: readonly ModuleRecord[]): void {
   const queue = [...changed];
   const done = new Set(changed);
   while (queue.length > 0) {
     const record = queue.shift()!;
-    refreshBridges(record.id);
     for (const other of records.values()) {
       const current = other.current;
       if (

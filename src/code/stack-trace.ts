@@ -65,7 +65,7 @@ let previous: Prepare | undefined;
 export function installStackTraces(): void {
   if (installed !== undefined && Error.prepareStackTrace === installed) return;
   const before = Error.prepareStackTrace as Prepare | undefined;
-  previous = typeof before === 'function' && before !== installed ? before : previous;
+  previous = typeof before === 'function' ? before : undefined;
   installed = function hotrelPrepareStackTrace(error: Error, sites: NodeJS.CallSite[]): unknown {
     return prepare(error, sites, previous);
   };
