@@ -45,6 +45,7 @@ export {
   moduleInfo,
   preloadPackages,
   prepare,
+  prepareAll,
   processCode,
   purge,
   removeApplication,

@@ -49,6 +49,8 @@ const byFilename = new Map<string, ModuleVersion>();
 const byScriptId = new Map<string, ModuleVersion>();
 const facades = new WeakSet<object>();
 const evaluating = new Set<ModuleRecord>();
+/** Modules of a batch being prepared: required before their turn, they get their facade, no autoload. */
+const pending = new Set<ModuleRecord>();
 /** Versions purged while something outside any process still referenced them. */
 const lingering = new Set<ModuleVersion>();
 
@@ -206,14 +208,21 @@ function existingRecord(id: string): ModuleRecord | undefined {
 const linker: ModuleLinker = {
   exists(id) {
     const record = records.get(id);
-    if (record !== undefined && (record.known || evaluating.has(record))) return true;
+    if (record !== undefined && (record.known || evaluating.has(record) || pending.has(record))) return true;
     const { app, relpath } = parseModuleId(id);
     const application = findApplication(app);
     return application !== undefined && moduleFile(application, relpath) !== undefined;
   },
   recordFor(id) {
     const record = recordOf(id);
-    if (record.current !== undefined || record.prepared.size > 0 || evaluating.has(record)) return record;
+    if (
+      record.current !== undefined ||
+      record.prepared.size > 0 ||
+      evaluating.has(record) ||
+      pending.has(record)
+    ) {
+      return record;
+    }
     if (record.old !== undefined) {
       throw new CodeError(
         'not_loaded',
@@ -411,6 +420,7 @@ async function purgeNow(targetsOf: readonly ModuleRecord[], options: PurgeOption
   const retained: string[] = [];
   if (options.verify !== false) {
     await collectGarbage();
+    for (const version of lingering) if (version.sentinel.deref() === undefined) lingering.delete(version);
     for (const version of targets) {
       if (version.sentinel.deref() === undefined) continue;
       lingering.add(version);
@@ -559,12 +569,36 @@ export function loadCompiled(
 /**
  * Evaluates a new version of `id` without making it current (OTP's `load_object_code`): from
  * `compiled`, or else from the application's directory. Evaluation runs the module body, which
- * may require other modules (they get facades; modules prepared in the same batch get theirs
- * even before they are committed).
+ * may require other modules: they get facades (loaded first if they are not loaded yet).
  */
 export function prepare(id: string, compiled?: CompiledModule): PreparedModule {
   if (compiled !== undefined) checkCompiled(compiled);
   return new PreparedModule(prepareVersion(id, compiled));
+}
+
+/**
+ * Prepares several modules as one batch (OTP's `load_object_code` of an application's modules):
+ * a module of the batch required by another before its own turn gets its facade (filled at
+ * commit) instead of being loaded from the application's directory. All or nothing: if one
+ * fails, the ones already prepared are discarded and the error is thrown.
+ */
+export function prepareAll(
+  modules: ReadonlyArray<string | { id: string; compiled?: CompiledModule }>,
+): PreparedModule[] {
+  const specs = modules.map((m) => (typeof m === 'string' ? { id: m, compiled: undefined } : m));
+  for (const spec of specs) if (spec.compiled !== undefined) checkCompiled(spec.compiled);
+  const records = specs.map((spec) => recordOf(spec.id));
+  const done: ModuleVersion[] = [];
+  for (const record of records) pending.add(record);
+  try {
+    for (const spec of specs) done.push(prepareVersion(spec.id, spec.compiled));
+  } catch (err) {
+    for (const version of done) discardVersion(version);
+    throw err;
+  } finally {
+    for (const record of records) pending.delete(record);
+  }
+  return done.map((v) => new PreparedModule(v));
 }
 
 /**

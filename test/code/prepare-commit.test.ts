@@ -19,6 +19,7 @@ import {
   load,
   moduleInfo,
   prepare,
+  prepareAll,
   replaceApplicationDir,
   revert,
   spawn,
@@ -69,11 +70,30 @@ describe('prepare and commit', () => {
     await load('batch:caller');
     app.write('callee.ts', "export function hello() { return 'hello from callee'; }\n");
     app.write('caller.ts', "import { hello } from './callee';\nexport function call() { return hello(); }\n");
-    const callee = prepare('batch:callee');
-    const caller = prepare('batch:caller');
-    expect(isLoaded('batch:callee')).toBe(false); // prepared, not loaded
-    await commit([callee, caller]);
+    // The caller is prepared first: it gets the callee's facade, and the callee is not loaded
+    // behind the batch's back.
+    const [caller, callee] = prepareAll(['batch:caller', 'batch:callee']);
+    expect(isLoaded('batch:callee')).toBe(false);
+    expect(getModule<{ call(): string }>('batch:caller').call()).toBe('no callee yet');
+    await commit([callee!, caller!]);
     expect(getModule<{ call(): string }>('batch:caller').call()).toBe('hello from callee');
+  });
+
+  it('prepares a batch all or nothing', async () => {
+    const app = tempApp('batch2', { 'a.ts': "export const a = 'a1';\n", 'b.ts': "export const b = 'b1';\n" });
+    await load('batch2:a');
+    await load('batch2:b');
+    app.write('a.ts', "export const a = 'a2';\n");
+    app.write('b.ts', "throw new Error('b2 is broken');\n");
+    expect(() => prepareAll(['batch2:a', 'batch2:b'])).toThrow(/b2 is broken/);
+    expect(moduleInfo('batch2:a').old).toBeUndefined();
+    app.write('b.ts', "export const b = 'b2';\n");
+    const prepared = prepareAll(['batch2:a', 'batch2:b']);
+    await commit(prepared);
+    expect([getModule<{ a: string }>('batch2:a').a, getModule<{ b: string }>('batch2:b').b]).toEqual([
+      'a2',
+      'b2',
+    ]);
   });
 
   it('with soft purge, commits nothing while old code is in use; discard drops what was prepared', async () => {
