@@ -43,6 +43,10 @@ export function deliver(proc: Proc, msg: unknown): void {
   if (resolve !== null && matches(proc.waitPattern, msg)) {
     proc.waitResolve = null;
     proc.waitPattern = undefined;
+    if (proc.waitTimer !== undefined) {
+      clearTimeout(proc.waitTimer);
+      proc.waitTimer = undefined;
+    }
     wakeWith(resolve, msg);
     return;
   }
@@ -102,11 +106,8 @@ export function terminate(proc: Proc, reason: ExitReason, crashed: boolean): voi
   proc.exitReason = reason;
   proc.waitResolve = null;
   proc.waitPattern = undefined;
+  if (proc.waitTimer !== undefined) clearTimeout(proc.waitTimer);
   proc.mailbox = null;
-  if (proc.receiveTimer !== undefined) {
-    clearTimeout(proc.receiveTimer);
-    proc.receiveTimer = undefined;
-  }
   remove(proc);
   if (proc.timers !== null) {
     for (const t of proc.timers) {
