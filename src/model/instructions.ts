@@ -347,20 +347,22 @@ export function instructionErrorKind(
 }
 
 /** systools_rc's syntax error atoms (§4.7). */
-export type InstructionErrorKind =
-  | 'bad_instruction'
-  | 'bad_module'
-  | 'bad_change'
-  | 'bad_mod_type'
-  | 'bad_purge_method'
-  | 'bad_list'
-  | 'bad_args_list'
-  | 'bad_node'
-  | 'bad_application'
-  | 'bad_start_type'
-  | 'bad_func'
-  | 'bad_lib'
-  | 'bad_lib_vsn'
-  | 'bad_timeout'
-  | 'bad_mode'
-  | 'bad_code_change';
+export const INSTRUCTION_ERROR_KINDS = [
+  'bad_instruction',
+  'bad_module',
+  'bad_change',
+  'bad_mod_type',
+  'bad_purge_method',
+  'bad_list',
+  'bad_args_list',
+  'bad_node',
+  'bad_application',
+  'bad_start_type',
+  'bad_func',
+  'bad_lib',
+  'bad_lib_vsn',
+  'bad_timeout',
+  'bad_mode',
+  'bad_code_change',
+] as const;
+export type InstructionErrorKind = (typeof INSTRUCTION_ERROR_KINDS)[number];

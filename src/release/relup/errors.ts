@@ -3,37 +3,39 @@
  * OTP's systools returns for the same situation (semantics.md §4.7, §4.2, §5), and a message that
  * says what is wrong and what to do.
  */
-import type { InstructionErrorKind } from '../../model/instructions';
+import { INSTRUCTION_ERROR_KINDS } from '../../model/instructions';
 
 /** The error atoms of systools_rc, systools_relup and systools_make, plus hotrel's own. */
-export type RelupErrorKind =
+export const RELUP_ERROR_KINDS = [
   // systools_rc: syntax (check_op)
-  | InstructionErrorKind
-  | 'not_yet_implemented'
+  ...INSTRUCTION_ERROR_KINDS,
+  'not_yet_implemented',
   // systools_rc: structure
-  | 'too_many_point_of_no_return'
-  | 'bad_op_before_point_of_no_return'
-  | 'no_object_code'
-  | 'suspended_not_resumed'
-  | 'resumed_not_suspended'
-  | 'start_not_stop'
-  | 'stop_not_start'
-  | 'no_such_application'
-  | 'removed_application_present'
-  | 'conflicting_versions'
-  | 'no_such_module'
-  | 'undef_module'
-  | 'muldef_module'
+  'too_many_point_of_no_return',
+  'bad_op_before_point_of_no_return',
+  'no_object_code',
+  'suspended_not_resumed',
+  'resumed_not_suspended',
+  'start_not_stop',
+  'stop_not_start',
+  'no_such_application',
+  'removed_application_present',
+  'conflicting_versions',
+  'no_such_module',
+  'undef_module',
+  'muldef_module',
   // systools_relup
-  | 'no_relup'
-  | 'file_problem'
-  | 'warnings_treated_as_errors'
+  'no_relup',
+  'file_problem',
+  'warnings_treated_as_errors',
   // systools_make (start order of a release)
-  | 'undefined_applications'
-  | 'circular_dependencies'
-  // hotrel: inconsistent input the CLI would normally rule out
-  | 'app_not_found'
-  | 'duplicate_release';
+  'undefined_applications',
+  'circular_dependencies',
+  // hotrel: inconsistent input that a release root built by hotrel never holds
+  'app_not_found',
+  'duplicate_release',
+] as const;
+export type RelupErrorKind = (typeof RELUP_ERROR_KINDS)[number];
 
 /** Where an error happened: which base release and which direction. */
 export interface RelupErrorContext {

@@ -14,6 +14,7 @@ export { translateScripts, type Mode, type AppRecord, type Translation } from '.
 export { qualifyScript, qualifyInstruction } from './qualify';
 export {
   RelupError,
+  RELUP_ERROR_KINDS,
   type RelupErrorKind,
   type RelupErrorContext,
   type RelupWarning,
