@@ -24,8 +24,14 @@ export interface BaseRelease {
   description?: JsonValue;
 }
 
-/** The appup of one application of the target release, or why it could not be read. */
-export type AppupSource = { appup: Appup | AppupInput; file?: string } | { problem: string; file?: string };
+/**
+ * The appup of one application of the target release, or why it could not be read, or where it
+ * was looked for in vain (leaving the application out of `appups` means the same, unnamed).
+ */
+export type AppupSource =
+  | { appup: Appup | AppupInput; file?: string }
+  | { problem: string; file?: string }
+  | { missing: true; file: string };
 
 export interface RelupOptions {
   /** End every script with a node restart (OTP's `restart_emulator` option). */
@@ -250,7 +256,7 @@ class AppupCache {
       ? this.sources[app.name]
       : undefined;
     const file = source?.file ?? `${app.name}.appup.json`;
-    if (source === undefined) {
+    if (source === undefined || 'missing' in source) {
       throw new RelupError(
         'file_problem',
         `${app.name} changes between ${baseVsn} and ${app.vsn} but has no appup (${file}); write one with an ` +
