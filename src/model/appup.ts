@@ -15,11 +15,12 @@
 import { z } from 'zod';
 import { version } from './fields';
 import { appupInstruction, type AppupInstruction, type AppupInstructionInput } from './instructions';
+import { show } from './json';
 import { isVersion } from './names';
 import { isIntegerLikeKey, parseVersionKey, type VersionKey } from './version-key';
 
 const instructionList = z.array(appupInstruction, {
-  error: (issue) => `expected a list of instructions, got ${JSON.stringify(issue.input) ?? 'nothing'}`,
+  error: (issue) => `expected a list of instructions, got ${show(issue.input)}`,
 });
 
 const entries = z

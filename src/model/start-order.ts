@@ -56,10 +56,12 @@ export function sortApplications<A extends OrderedApp>(apps: readonly A[]): A[] 
         if (needed !== undefined && !needed.includedApplications.includes(app.name)) {
           found.push(needed);
           rest = rest.filter((_, i) => i !== index);
-        } else if (!visited.has(name)) {
-          // Absent, or "Y includes X, X uses Y" (legal: Y starts X) with Y not seen yet.
+        } else if (needed === undefined && !visited.has(name)) {
           notFound.push(name);
         }
+        // "Y includes X, X uses Y" is legal (Y starts X): X does not wait for Y. OTP reports Y
+        // as undefined when X comes first in the release; hotrel gives the order OTP gives when
+        // Y comes first.
       }
     };
     takeFrom(uses(app));
