@@ -16,6 +16,7 @@ export function translateDependentInstrs(
   appls: readonly AppRecord[],
 ): { before: Instr[]; after: Instr[] } {
   const graph = buildDependencyGraph(after);
+  const libOf = libraryLookup(appls);
   const { members, componentOf } = weakComponents(graph);
   const emitted = new Set<number>();
   const newBefore: Instr[] = [];
@@ -29,7 +30,7 @@ export function translateDependentInstrs(
     const component = componentOf.get(instr.module)!;
     if (emitted.has(component)) continue;
     emitted.add(component);
-    const block = translateDepToLow(mode, dependencyOrder(graph, members[component]!), appls);
+    const block = translateDepToLow(mode, dependencyOrder(graph, members[component]!), libOf);
     newBefore.push(...block.before);
     newAfter.push(...block.after);
   }
@@ -46,7 +47,7 @@ export function translateDependentInstrs(
 export function translateDepToLow(
   mode: Mode,
   instrs: readonly Dependent[],
-  appls: readonly AppRecord[],
+  libOf: (module: string) => AppRecord,
 ): { before: RelupInstruction[]; after: RelupInstruction[] } {
   const updates = instrs.filter((i) => i.op === 'update');
   const suspendMods = updates.map((u) =>
@@ -74,7 +75,7 @@ export function translateDepToLow(
   const loadRemove = groups.flat();
   const loadObjectCode = loadRemove.flatMap((i): RelupInstruction[] => {
     if (i.op !== 'load') return [];
-    const lib = libOf(i.module, appls);
+    const lib = libOf(i.module);
     return [{ op: 'load_object_code', app: lib.name, vsn: lib.vsn, modules: [i.module] }];
   });
 
@@ -105,16 +106,23 @@ export function translateDepToLow(
   };
 }
 
-/** The application holding `module` in `appls` (the release whose code is being loaded). */
-function libOf(module: string, appls: readonly AppRecord[]): AppRecord {
-  const app = appls.find((a) => a.modules.includes(module));
-  if (app === undefined) {
-    throw new RelupError(
-      'no_such_module',
-      `module ${JSON.stringify(module)} is to be loaded, but no application of the release being installed ` +
-        "lists it in its app.json modules; check the module's name, or its application's module list",
-      { module },
-    );
-  }
-  return app;
+/**
+ * The application holding a module in `appls` (the release whose code is being loaded): the
+ * first whose module list has it, as systools' get_lib.
+ */
+function libraryLookup(appls: readonly AppRecord[]): (module: string) => AppRecord {
+  const owner = new Map<string, AppRecord>();
+  for (const app of appls) for (const m of app.modules) if (!owner.has(m)) owner.set(m, app);
+  return (module) => {
+    const app = owner.get(module);
+    if (app === undefined) {
+      throw new RelupError(
+        'no_such_module',
+        `module ${JSON.stringify(module)} is to be loaded, but no application of the release being installed ` +
+          "lists it in its app.json modules; check the module's name, or its application's module list",
+        { module },
+      );
+    }
+    return app;
+  };
 }

@@ -108,11 +108,17 @@ export function weakComponents(graph: DependencyGraph): {
  * the members of a cycle in instruction order.
  */
 export function dependencyOrder(graph: DependencyGraph, component: readonly string[]): Dependent[] {
+  if (component.length === 1) return [graph.vertices.get(component[0]!)!.instr];
   const inComponent = new Set(component);
   const byN = (a: string, b: string): number => graph.vertices.get(a)!.n - graph.vertices.get(b)!.n;
   const ordered = [...component].sort(byN);
-  const successors = (m: string): string[] =>
-    [...new Set(graph.vertices.get(m)!.deps.filter((d) => inComponent.has(d)))].sort(byN);
+  const successorLists = new Map(
+    ordered.map((m) => [
+      m,
+      [...new Set(graph.vertices.get(m)!.deps.filter((d) => inComponent.has(d)))].sort(byN),
+    ]),
+  );
+  const successors = (m: string): string[] => successorLists.get(m)!;
 
   const sccs = stronglyConnected(ordered, successors);
   const sccOf = new Map<string, number>();
@@ -169,7 +175,7 @@ function stronglyConnected(vertices: readonly string[], successors: (v: string) 
       counter += 1;
       stack.push(v);
       onStack.add(v);
-      work.push({ v, next: successors(v) });
+      work.push({ v, next: [...successors(v)] });
     };
     visit(start);
     while (work.length > 0) {

@@ -202,7 +202,7 @@ function section(
   if (options.restartEmulator === true || changes.length > 0) scripts.push([{ op: 'restart_emulator' }]);
 
   const [appls, preAppls] = mode === 'up' ? [topApps, baseApps] : [baseApps, topApps];
-  const translation = translateScripts(mode, scripts, appls, preAppls);
+  const translation = translateScripts(mode, scripts, appls, preAppls, { validated: true });
   warnings.addAll(translation.warnings);
   return translation.script;
 }

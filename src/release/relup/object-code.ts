@@ -35,16 +35,16 @@ function mergeByLib(list: readonly LoadObjectCode[]): LoadObjectCode[] {
     }
     const same = tail.filter((i) => i.app === head.app);
     remaining = tail.filter((i) => i.app !== head.app);
-    // foldr(union) over the same-lib lists, then union with the head's list.
-    let merged: string[] = [];
-    for (let i = same.length - 1; i >= 0; i--) merged = union(same[i]!.modules, merged);
-    out.push({ op: 'load_object_code', app: head.app, vsn: head.vsn, modules: union(head.modules, merged) });
+    // foldr(union) over the same-lib lists, then union with the head's list: built right to left,
+    // each list contributes the modules not already taken, in front of what is there.
+    const chunks: string[][] = [];
+    const taken = new Set<string>();
+    for (const lib of [...same].reverse().concat(head)) {
+      const fresh = lib.modules.filter((m) => !taken.has(m));
+      for (const m of fresh) taken.add(m);
+      chunks.push(fresh);
+    }
+    out.push({ op: 'load_object_code', app: head.app, vsn: head.vsn, modules: chunks.reverse().flat() });
   }
   return out;
-}
-
-/** systools_rc's union: the items of `a` that are not in `b`, followed by `b`. */
-function union(a: readonly string[], b: readonly string[]): string[] {
-  const inB = new Set(b);
-  return [...a.filter((x) => !inB.has(x)), ...b];
 }

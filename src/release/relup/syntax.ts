@@ -8,8 +8,12 @@ import { formatPath } from '../../model/validate';
 import { RelupError } from './errors';
 import { expand, type Instr } from './expanded';
 
-/** Checks one instruction and returns it with the low-level defaults filled in. */
-export function checkOp(instr: Instr): Instr {
+/**
+ * Checks one instruction and returns it with the low-level defaults filled in. `validated`: the
+ * instruction comes from an appup the model's schema already accepted (only what the schema lets
+ * through, mnesia_backup, is left to refuse).
+ */
+export function checkOp(instr: Instr, validated = false): Instr {
   if (typeof instr === 'object' && instr !== null && instr.op === 'mnesia_backup') {
     throw new RelupError(
       'not_yet_implemented',
@@ -17,6 +21,7 @@ export function checkOp(instr: Instr): Instr {
       { instruction: instr },
     );
   }
+  if (validated) return instr;
   const result = qualifiedInstruction.safeParse(instr, { reportInput: true });
   if (result.success) return expand(result.data);
   const issue = result.error.issues[0]!;
@@ -32,6 +37,6 @@ export function checkOp(instr: Instr): Instr {
   );
 }
 
-export function checkSyntax(script: readonly Instr[]): Instr[] {
-  return script.map(checkOp);
+export function checkSyntax(script: readonly Instr[], validated = false): Instr[] {
+  return script.map((instr) => checkOp(instr, validated));
 }

@@ -4,13 +4,13 @@
  */
 import type { StartType } from '../../model/fields';
 import type { AppupInstruction, AppupInstructionInput, RelupInstruction } from '../../model/instructions';
-import { relupInstruction } from '../../model/instructions';
+import { RELUP_OPS } from '../../model/instructions';
 import { translateApplicationInstrs } from './applications';
 import { checkScript } from './checks';
 import { translateDependentInstrs } from './dependent';
 import { sortEmulatorRestart } from './emulator';
 import { RelupError, type RelupWarning } from './errors';
-import { expand } from './expanded';
+import { expand, type Instr } from './expanded';
 import { mergeLoadObjectCode } from './object-code';
 import { PONR, mergeScripts, splitScript } from './script';
 import { checkSyntax } from './syntax';
@@ -43,12 +43,14 @@ export function translateScripts(
   scripts: readonly (readonly (AppupInstructionInput | AppupInstruction)[])[],
   appls: readonly AppRecord[],
   preAppls: readonly AppRecord[],
+  /** For makeRelup: the scripts come from appups the model's validator accepted. */
+  internal: { validated?: boolean } = {},
 ): Translation {
   if (!Array.isArray(scripts) || scripts.some((s) => !Array.isArray(s))) {
     throw new RelupError('bad_instruction', 'an appup script must be a list of instructions', { scripts });
   }
   const merged = mergeScripts(scripts.map((s) => s.map(expand)));
-  const checked = checkSyntax(merged);
+  const checked = checkSyntax(merged, internal.validated === true);
   const { before, after } = splitScript(checked);
   const warnings = checkScript(before, after);
   const independent = translateApplicationInstrs(after, appls, preAppls);
@@ -60,12 +62,9 @@ export function translateScripts(
 }
 
 /** Everything the translator emits is low-level; anything else would be a bug here, not bad input. */
-function assertLowLevel(instr: unknown): RelupInstruction {
-  const result = relupInstruction.safeParse(instr);
-  if (!result.success) {
-    throw new Error(
-      `relup translator produced an invalid instruction ${JSON.stringify(instr)}: ${result.error.message}`,
-    );
+function assertLowLevel(instr: Instr): RelupInstruction {
+  if (!RELUP_OPS.includes(instr.op)) {
+    throw new Error(`relup translator produced a non low-level instruction ${JSON.stringify(instr)}`);
   }
-  return result.data;
+  return instr as RelupInstruction;
 }
