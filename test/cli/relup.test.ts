@@ -185,6 +185,15 @@ describe('hotrel relup', () => {
     );
   });
 
+  it('runs with `tsx src/cli/main.ts` in development (what `npx tsx` starts)', () => {
+    const { cwd } = project();
+    const tsx = path.resolve(__dirname, '../../node_modules/.bin/tsx');
+    const r = spawnSync(tsx, [MAIN, 'relup', '--dry-run'], { cwd, encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('relup of kvrel 1.1.0');
+  });
+
   it('--target picks an older release: its relup covers the releases older than it', () => {
     const spec = kvrel();
     spec.releases.push(

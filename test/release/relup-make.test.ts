@@ -514,6 +514,54 @@ describe('makeRelup', () => {
     ]);
   });
 
+  it('resolves the module names of hand-written low-level instructions in an appup', () => {
+    const w: World = {
+      releases: [
+        release('1', [
+          ['a', '1'],
+          ['b', '1'],
+        ]),
+        release('2', [
+          ['a', '2'],
+          ['b', '1'],
+        ]),
+      ],
+      apps: [app('a', '1', ['m', 'sup']), app('a', '2', ['m', 'sup']), app('b', '1', ['x'])],
+      appups: {
+        a: appupOf({
+          vsn: '2',
+          up: {
+            '1': [
+              { op: 'load_object_code', app: 'a', vsn: '2', modules: ['m'] },
+              { op: 'apply', module: 'checks', function: 'ready', args: [] },
+              { op: 'point_of_no_return' },
+              { op: 'suspend', modules: [{ module: 'm', timeout: 'infinity' }] },
+              { op: 'load', module: 'm' },
+              { op: 'code_change', modules: [{ module: 'm' }] },
+              { op: 'resume', modules: ['m'] },
+              { op: 'apply', module: 'supervisor', function: 'restart_child', args: ['sup', 'w'] },
+              { op: 'apply', module: 'b:x', function: 'refresh' },
+              { op: 'sync_nodes', id: 'upgraded', apply: { module: 'cluster', function: 'nodes' } },
+            ],
+          },
+          down: {},
+        }),
+      },
+    };
+    expect(relupOf(w, '2', { up: ['1'] }).relup.up[0]!.instructions).toEqual([
+      { op: 'load_object_code', app: 'a', vsn: '2', modules: ['a:m'] },
+      { op: 'apply', module: 'a:checks', function: 'ready', args: [] },
+      PONR,
+      { op: 'suspend', modules: [{ module: 'a:m', timeout: 'infinity' }] },
+      load('a:m'),
+      { op: 'code_change', mode: 'up', modules: [{ module: 'a:m', extra: [] }] },
+      { op: 'resume', modules: ['a:m'] },
+      { op: 'apply', module: 'supervisor', function: 'restart_child', args: ['sup', 'w'] },
+      { op: 'apply', module: 'b:x', function: 'refresh', args: [] },
+      { op: 'sync_nodes', id: 'upgraded', apply: { module: 'a:cluster', function: 'nodes', args: [] } },
+    ]);
+  });
+
   it('passes descriptions through, and is empty without base releases', () => {
     const w = world();
     expect(relupOf(w, '2', {}).relup).toEqual({ vsn: '2', up: [], down: [] });
