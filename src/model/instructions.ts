@@ -32,7 +32,7 @@ import { BUILTIN_APPLY_TARGETS, isBuiltinApplyModule } from './names';
 
 type ModuleLeaf = typeof moduleName;
 
-const describe = (mod: ModuleLeaf): string =>
+const describeModule = (mod: ModuleLeaf): string =>
   mod === moduleId
     ? 'a module id "<app>:<relpath>"'
     : 'a module name such as "kv_worker" or "kvapp:kv_worker"';
@@ -63,7 +63,7 @@ function lowLevel(mod: ModuleLeaf) {
   const modules = listOf(mod, 'a list of module names');
   // An apply may also target a built-in pseudo-module, always written bare.
   const applyModule = leaf<string>(
-    `${describe(mod)}, or the built-in "application" or "supervisor"`,
+    `${describeModule(mod)}, or the built-in "application" or "supervisor"`,
     (v) => (typeof v === 'string' && isBuiltinApplyModule(v)) || mod.safeParse(v).success,
   );
   const applyTarget = z
@@ -74,12 +74,25 @@ function lowLevel(mod: ModuleLeaf) {
     })
     .superRefine(checkBuiltinApply);
   return {
-    load_object_code: z.strictObject({
-      op: z.literal('load_object_code'),
-      app: appName,
-      vsn: version,
-      modules,
-    }),
+    load_object_code: z
+      .strictObject({
+        op: z.literal('load_object_code'),
+        app: appName,
+        vsn: version,
+        modules,
+      })
+      .superRefine((value, ctx) => {
+        // The code is read from lib/<app>-<vsn>: a module of another application is not there.
+        value.modules.forEach((m, i) => {
+          if (m.includes(':') && m.slice(0, m.indexOf(':')) !== value.app) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['modules', i],
+              message: `expected a module of "${value.app}" (its code is read from lib/${value.app}-${value.vsn}), got ${show(m)}`,
+            });
+          }
+        });
+      }),
     point_of_no_return: z.strictObject({ op: z.literal('point_of_no_return') }),
     load: z.strictObject({
       op: z.literal('load'),

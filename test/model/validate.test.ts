@@ -184,6 +184,7 @@ describe('appup.json', () => {
       ],
       [{ op: 'load_object_code', app: 'a/b', vsn: '1', modules: [] }, 'app', 'bad_lib'],
       [{ op: 'load_object_code', app: 'a', vsn: 1, modules: [] }, 'vsn', 'bad_lib_vsn'],
+      [{ op: 'load_object_code', app: 'a', vsn: '1', modules: ['m', 'b:m'] }, 'modules[1]', 'bad_module'],
       [{ op: 'suspend', modules: [{ module: 'm', timeout: 0 }] }, 'modules[0].timeout', 'bad_timeout'],
       [{ op: 'code_change', mode: 'sideways', modules: [] }, 'mode', 'bad_mode'],
       [{ op: 'code_change', modules: ['m'] }, 'modules[0]', 'bad_code_change'],
