@@ -125,7 +125,8 @@ export function makeRelup(input: RelupInput): RelupResult {
       { warnings: warnings.list },
     );
   }
-  return { relup, warnings: warnings.list };
+  // Sections built from the same appup entry share its values: hand out independent data.
+  return { relup: structuredClone(relup), warnings: warnings.list };
 }
 
 /**
