@@ -7,6 +7,7 @@
  *
  *   node --expose-gc -r tsx/cjs bench/suites/code.bench.ts
  *   knobs: CYCLES=1000 NAIVE_CYCLES=200 NAIVE_HEAP_MB=384 CALLS=20000000 ROUNDS=7 REPS=3 PROCS=10000
+ *   SPAWNS=100000
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -38,6 +39,7 @@ const CALLS = knob('CALLS', 20_000_000);
 const ROUNDS = knob('ROUNDS', 7);
 const REPS = knob('REPS', 3);
 const PROCS = knob('PROCS', 10_000);
+const SPAWNS = knob('SPAWNS', 100_000);
 const FUNCTIONS = 1000;
 const WARM = 100;
 const MB = 2 ** 20;
@@ -332,6 +334,32 @@ async function purgeTimes(): Promise<PurgeTimes> {
   return out;
 }
 
+/**
+ * Spawn rate with and without the code server's spawn hook (which tags each process with its
+ * spawn function): a script run in a fresh process that loads either the runtime alone or the
+ * whole of hotrel.
+ */
+function spawnRate(withCodeServer: boolean): number[] {
+  const entry = path.resolve(__dirname, '../../src', withCodeServer ? 'index' : 'runtime');
+  const script = `
+    const rt = require(${JSON.stringify(entry)});
+    const N = ${SPAWNS};
+    (async () => {
+      const rates = [];
+      for (let r = 0; r < ${ROUNDS}; r++) {
+        const pids = [];
+        const t = performance.now();
+        for (let i = 0; i < N; i++) pids.push(rt.spawn(async (self) => { await self.receive(); }));
+        rates.push(N / (performance.now() - t) * 1000);
+        await new Promise((done) => setImmediate(done));
+        for (const p of pids) rt.exit(p, 'kill');
+      }
+      console.log(JSON.stringify(rates));
+    })();`;
+  const out = execFileSync(process.execPath, ['-r', 'tsx/cjs', '-e', script], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop()!) as number[];
+}
+
 const MEASUREMENTS: Record<string, () => Promise<unknown>> = {
   memory,
   naive,
@@ -382,6 +410,12 @@ async function main(): Promise<void> {
   const callReps = Array.from({ length: REPS }, () => runChild('calls') as CallsResult);
   const loads = runChild('load') as LoadTimes;
   const purges = runChild('purge') as PurgeTimes;
+  const spawnsRuntime: number[] = [];
+  const spawnsCode: number[] = [];
+  for (let r = 0; r < REPS; r++) {
+    spawnsRuntime.push(...spawnRate(false));
+    spawnsCode.push(...spawnRate(true));
+  }
 
   const flat = (f: (c: CallsResult) => number[]): number[] => callReps.flatMap(f);
   const direct = s(flat((c) => c.directNs));
@@ -482,8 +516,27 @@ async function main(): Promise<void> {
         ['purge() (same, plus kills, removal and one full GC)', fmtSummary(s(purges.purgeMs))],
       ],
     ),
+    table(
+      `Spawn rate (${fmt(SPAWNS)} processes parked in receive, spawns per second)`,
+      ['loaded', 'spawns/s', 'vs runtime alone'],
+      [
+        ['runtime alone', fmtSummary(s(spawnsRuntime)), '1.00x'],
+        [
+          'runtime + code server (spawn hook tags each process)',
+          fmtSummary(s(spawnsCode)),
+          ratio(s(spawnsCode).median, s(spawnsRuntime).median),
+        ],
+      ],
+    ),
   ].join('\n');
-  publish('code', md, { memory: mem, naive: naiveResult, calls: callReps, load: loads, purge: purges });
+  publish('code', md, {
+    memory: mem,
+    naive: naiveResult,
+    calls: callReps,
+    load: loads,
+    purge: purges,
+    spawn: { runtime: spawnsRuntime, codeServer: spawnsCode },
+  });
 }
 
 main().catch((err: unknown) => {

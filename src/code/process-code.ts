@@ -18,10 +18,13 @@ import type { CodeHolder } from './holders';
 import type { ModuleVersion } from './module-record';
 import { collectFunctions } from './walk';
 
-/** What the code layer keeps in `proc.code`: the function the process was spawned with, weakly. */
-export interface SpawnTag {
-  readonly spawnFn: WeakRef<AnyFunction>;
-}
+/**
+ * What the code layer keeps in `proc.code`: the function the process was spawned with. Spawning
+ * stores the function itself (a property write: a WeakRef per spawn would cost a third of the
+ * spawn rate); the first survey that sees the process turns it into a WeakRef, so that holding it
+ * never keeps an old version alive through a purge's GC check.
+ */
+export type SpawnTag = AnyFunction | { readonly spawnFn: WeakRef<AnyFunction> } | undefined;
 
 /**
  * One use of one version by one process. It names the process by pid, not by its `Proc`: a
@@ -54,8 +57,18 @@ export interface SurveyOptions {
 
 /** Tags a new process with the function it starts in (installed as the runtime's spawn hook). */
 export function tagSpawn(proc: Proc, fn: AnyFunction): void {
-  const tag: SpawnTag = { spawnFn: new WeakRef(fn) };
-  proc.code = tag;
+  proc.code = fn;
+}
+
+/** The spawn function of a process, held weakly from now on. */
+function weakSpawnFn(proc: Proc): WeakRef<AnyFunction> | undefined {
+  const tag = proc.code as SpawnTag;
+  if (typeof tag === 'function') {
+    const ref = new WeakRef(tag);
+    proc.code = { spawnFn: ref };
+    return ref;
+  }
+  return tag?.spawnFn;
 }
 
 /** Every use of a (selected) loaded version by the given processes. */
@@ -66,6 +79,8 @@ export async function survey(
 ): Promise<VersionUse[]> {
   const wanted = (v: ModuleVersion | undefined): v is ModuleVersion =>
     v !== undefined && (options.versions === undefined || options.versions.has(v));
+  const spawnFns = new Map<Proc, WeakRef<AnyFunction> | undefined>();
+  for (const proc of procs) spawnFns.set(proc, weakSpawnFn(proc));
   const stacks = await probeStacks(procs);
   const uses: VersionUse[] = [];
   const seen = new Set<string>();
@@ -73,7 +88,7 @@ export async function survey(
     const key = `${proc.pid.id}\0${version.filename}\0${how}`;
     if (seen.has(key)) return;
     seen.add(key);
-    const spawnFn = how === 'spawned' ? (proc.code as SpawnTag | undefined)?.spawnFn : undefined;
+    const spawnFn = how === 'spawned' ? spawnFns.get(proc) : undefined;
     uses.push({ pid: proc.pid, name: proc.registeredName, version, how, where, spawnFn });
   };
 
@@ -92,7 +107,7 @@ export async function survey(
   for (const proc of procs) {
     if (!proc.isAlive) continue;
     if (!stacks.has(proc) || stacks.get(proc) === undefined) {
-      const fn = (proc.code as SpawnTag | undefined)?.spawnFn?.deref();
+      const fn = spawnFns.get(proc)?.deref();
       if (fn !== undefined) located.push({ proc, fn, how: 'spawned', where: 'spawn function' });
     }
     if (options.funs === false) continue;
