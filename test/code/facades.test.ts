@@ -1,4 +1,6 @@
 /** Facades: what application modules import, and how they follow new versions. */
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as hotrel from '../../src';
 import {
@@ -22,6 +24,16 @@ import { removeTempDirs, tempApp } from '../helpers/apps';
 afterAll(removeTempDirs);
 
 type Fns = Record<string, (...args: unknown[]) => unknown>;
+
+/** V8's own answer to "is this object in fast (not dictionary) mode?". */
+function hasFastProperties(object: object): boolean {
+  v8.setFlagsFromString('--allow-natives-syntax');
+  const check = vm.runInThisContext('(function (o) { return %HasFastProperties(o); })') as (
+    o: object,
+  ) => boolean;
+  v8.setFlagsFromString('--no-allow-natives-syntax');
+  return check(object);
+}
 
 describe('a facade', () => {
   it('is one stable object per module, marked as an ES module and with its module id', async () => {
@@ -90,6 +102,7 @@ describe('a facade', () => {
     expect((lib.gone as unknown as Record<symbol, unknown>)[UNDEF_STUB]).toBe(true);
     expect((lib as Record<string, unknown>).value).toBeUndefined();
     expect(isExported(lib, 'gone')).toBe(false);
+    expect(hasFastProperties(lib)).toBe(true); // nothing was deleted: calls through it stay fast
     expect(isExported('undef:lib', 'kept')).toBe(true);
     expect(lib.kept!()).toBe('k2');
 

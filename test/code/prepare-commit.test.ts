@@ -17,6 +17,7 @@ import {
   isAlive,
   isLoaded,
   load,
+  loadSource,
   moduleInfo,
   prepare,
   prepareAll,
@@ -157,6 +158,19 @@ describe('prepare and commit', () => {
     await revert('rev:added');
     expect(isLoaded('rev:added')).toBe(false);
     expect(checkOldCode('rev:added')).toBe(false);
+  });
+});
+
+describe('code changes run one at a time, in call order', () => {
+  it('applies concurrent loads in order (current = the last, old = the one before)', async () => {
+    const app = tempApp('order', { 'm.ts': "export const vsn = '0';\n" });
+    await load('order:m');
+    const file = path.join(app.dir, 'm.ts');
+    const results = await Promise.all(
+      ['1', '2', '3'].map((v) => loadSource('order:m', `export const vsn = '${v}';\n`, file)),
+    );
+    expect(results.map((r) => r.vsn)).toEqual(['1', '2', '3']);
+    expect(moduleInfo('order:m')).toMatchObject({ vsn: '3', old: { vsn: '2' } });
   });
 });
 

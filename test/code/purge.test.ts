@@ -169,6 +169,16 @@ describe('every place a process can hold old code', () => {
     exit(innocent, 'kill');
   });
 
+  it('answers like OTP when there is no old code', async () => {
+    tempApp('noold', { 'm.ts': 'export const x = 1;\n' });
+    await c('noold:m');
+    expect(checkOldCode('noold:m')).toBe(false);
+    expect(await softPurge('noold:m')).toEqual({ purged: true, holders: [], unattributed: [] });
+    expect(await purge('noold:m')).toEqual({ killed: false, victims: [], purged: [], retained: [] });
+    expect(await findOldCode()).toEqual([]);
+    await expect(purge('not an id')).rejects.toThrow(/module ids have the form/);
+  });
+
   it('reports old code referenced outside any process as retained, and soft purge refuses it', async () => {
     const app = tempApp('outside');
     app.copy('relapp/1.0.15/relapp_m1.ts', 'relapp_m1.ts');

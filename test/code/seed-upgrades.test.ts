@@ -8,6 +8,7 @@ import {
   c,
   checkProcessCode,
   findOldCode,
+  processCode,
   getModule,
   isAlive,
   type Pid,
@@ -58,6 +59,9 @@ describe('seed 000: good_upgrade (loop through ?MODULE)', () => {
       await lineFrom(self, pid, (l) => l === `Vsn: {vsn,[${v2.vsn}]}`);
       // Its next round runs v2 only: nothing of v1 is on its stack any more.
       expect(await checkProcessCode(pid, 'good:good_upgrade')).toBe(false);
+      expect(await processCode(pid)).toContainEqual(
+        expect.objectContaining({ module: 'good:good_upgrade', vsn: v2.vsn, how: 'running', current: true }),
+      );
 
       const v3 = await edit(app, 'good_upgrade', 3);
       expect(v3.purge?.killed).toBe(false);
