@@ -26,7 +26,9 @@ export interface WalkResult {
 
 const INTRINSIC_PROTOTYPES = new Set<unknown>([null]);
 for (const name of Object.getOwnPropertyNames(globalThis)) {
-  const value = (globalThis as Record<string, unknown>)[name];
+  // Data properties only: some globals are lazy getters (in `node -e` and the REPL, every
+  // built-in module name is one) that would load modules and print warnings.
+  const value = Object.getOwnPropertyDescriptor(globalThis, name)?.value as unknown;
   if (typeof value === 'function' && /^[A-Z]/.test(name)) {
     const proto = (value as { prototype?: unknown }).prototype;
     if (proto !== undefined && proto !== null) INTRINSIC_PROTOTYPES.add(proto);
