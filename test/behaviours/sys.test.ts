@@ -183,7 +183,11 @@ describe('sys.changeCode', () => {
     const log: Log = [];
     const module = loggingModule(log);
     const pid = await startLogging(log, 3, module);
-    module.codeChange = async (_old: unknown, state: { n: number }, extra: unknown) => {
+    (module as { codeChange: unknown }).codeChange = async (
+      _old: unknown,
+      state: { n: number },
+      extra: unknown,
+    ) => {
       await new Promise((r) => setTimeout(r, 5));
       if (extra === 'refuse') throw new Error('async refusal');
       return { n: state.n * 2, converted: 'async' };
