@@ -21,11 +21,12 @@ import {
 } from '../../runtime';
 import { isThenable } from '../core/awaitable';
 import { describeModule } from '../core/module-name';
-import { BehaviourRecord, type BehaviourKind } from '../core/record';
+import type { BehaviourKind } from '../core/record';
+import { StartableRecord } from '../core/start';
 import { reportInitFailure, reportTermination } from '../core/report';
 import { CALL, Request, replyTo } from '../core/request';
 import { handleSystem, isSystemRequest } from '../core/system';
-import type { From, StartResult } from '../core/types';
+import type { From } from '../core/types';
 import { BadReturnError, formatTerm, UndefinedCallbackError } from '../errors';
 import type { Next } from './results';
 import type { AnyGenServerModule, StatusInfo } from './types';
@@ -35,23 +36,16 @@ export class CastMessage {
   constructor(readonly message: unknown) {}
 }
 
-/** Called once with the outcome of `init`, or with the reason the process died during it. */
-export type StartAck = (result: StartResult) => void;
-
 /** Marker passed to `terminateWith` when a stop result carries a reply. */
 type AfterTerminate = (() => void) | undefined;
 
-export class GenServerProcess extends BehaviourRecord {
+export class GenServerProcess extends StartableRecord {
   state: unknown = undefined;
   /** Pending `{ timeout: ms }`: the next receive gives up after it and handles `TIMEOUT`. */
   private idleTimeout: number | undefined = undefined;
   /** The message being handled (for crash reports; cleared after each message). */
   private current: unknown = undefined;
   private terminating = false;
-  /** @internal The start acknowledgement, until `init` settles. */
-  ack: StartAck | null;
-  /** A failed start's result, reported when the process has exited. */
-  private failedStart: StartResult | null = null;
   private self: Proc | null = null;
   private suspendedPattern: Pattern | null = null;
 
@@ -63,10 +57,12 @@ export class GenServerProcess extends BehaviourRecord {
     module: object,
     name: string | undefined,
     parent: Pid | undefined,
-    ack: StartAck,
   ) {
     super(module, name, parent);
-    this.ack = ack;
+  }
+
+  inspect(): unknown {
+    return this.state;
   }
 
   /**
@@ -144,29 +140,6 @@ export class GenServerProcess extends BehaviourRecord {
         throw new ProcessExit(reason);
       }
     }
-  }
-
-  override processExited(reason: ExitReason): void {
-    super.processExited(reason);
-    const failed = this.failedStart;
-    this.failedStart = null;
-    this.settleStart(failed ?? { kind: 'error', reason });
-  }
-
-  /**
-   * Reports the outcome of `init`. A failed start (`ignore`, `stop`, an exception) is reported
-   * only once the process has exited, as OTP 26's `proc_lib:init_fail`: when `start` returns,
-   * the process is gone (and its name free).
-   */
-  private acknowledge(result: StartResult): void {
-    if (result.kind === 'ok') this.settleStart(result);
-    else this.failedStart = result;
-  }
-
-  private settleStart(result: StartResult): void {
-    const ack = this.ack;
-    this.ack = null;
-    ack?.(result);
   }
 
   /** What a suspended process still receives: system messages and its parent's exit. */
