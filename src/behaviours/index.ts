@@ -6,6 +6,7 @@
 export * as GenServer from './gen-server';
 export * as Supervisor from './supervisor';
 export * as GenStatem from './gen-statem';
+export * as Application from './application';
 export * as sys from './sys';
 export { ok, ignore, reply, noreply, stop } from './gen-server/results';
 export type { From, ServerRef, ServerName, Server, StartResult, StartOptions, OldVsn } from './core/types';

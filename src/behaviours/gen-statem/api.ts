@@ -9,7 +9,12 @@ import type { AnyGenStatemModule, GenStatemModule } from './types';
 
 function checkModule(module: unknown, what: string): asserts module is AnyGenStatemModule {
   const m = module as { init?: unknown; callbackMode?: unknown } | null;
-  if (m === null || typeof m !== 'object' || typeof m.init !== 'function' || typeof m.callbackMode !== 'function')
+  if (
+    m === null ||
+    typeof m !== 'object' ||
+    typeof m.init !== 'function' ||
+    typeof m.callbackMode !== 'function'
+  )
     throw new TypeError(`${what}: the callback module must export init and callbackMode functions`);
 }
 
@@ -20,7 +25,13 @@ function startStatem(
   options: StartOptions | undefined,
 ): Promise<StartResult> {
   checkName(options, 'GenStatem.start');
-  return startBehaviour(parent, new GenStatemProcess(module, options?.name, parent?.pid), args, options, 'GenStatem');
+  return startBehaviour(
+    parent,
+    new GenStatemProcess(module, options?.name, parent?.pid),
+    args,
+    options,
+    'GenStatem',
+  );
 }
 
 /** Starts a state machine without a link; resolves once `init` has run. */
@@ -46,7 +57,11 @@ export function startLink<A, S, D, C, R, K>(
 }
 
 /** Calls the state machine (a `call` event); same timeouts and errors as `GenServer.call`. */
-export function call<C, R>(server: Server<C, R, unknown>, request: C, timeout?: TimeoutOrOptions): Promise<R> {
+export function call<C, R>(
+  server: Server<C, R, unknown>,
+  request: C,
+  timeout?: TimeoutOrOptions,
+): Promise<R> {
   return sendCall(server, request, timeout) as Promise<R>;
 }
 

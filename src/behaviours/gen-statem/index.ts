@@ -15,4 +15,11 @@ export {
   genericTimeout,
 } from './results';
 export type { Action, Transition, StatemInitResult, NextState, KeepState, StopAndReply } from './results';
-export type { CallbackMode, GenStatemModule, StatemEvent, StateFunction, StatemStatusInfo, StatemConverted } from './types';
+export type {
+  CallbackMode,
+  GenStatemModule,
+  StatemEvent,
+  StateFunction,
+  StatemStatusInfo,
+  StatemConverted,
+} from './types';

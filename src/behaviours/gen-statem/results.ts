@@ -30,7 +30,12 @@ export type Action =
   | { readonly action: 'next_event'; readonly content: unknown }
   | { readonly action: 'state_timeout'; readonly ms: number; readonly content: unknown }
   | { readonly action: 'event_timeout'; readonly ms: number; readonly content: unknown }
-  | { readonly action: 'generic_timeout'; readonly name: string; readonly ms: number; readonly content: unknown };
+  | {
+      readonly action: 'generic_timeout';
+      readonly name: string;
+      readonly ms: number;
+      readonly content: unknown;
+    };
 
 export interface NextState<S, D> {
   readonly kind: 'next_state';
@@ -89,7 +94,9 @@ export type Transition<S, D> =
 export type StatemInitResult<S, D> = NextState<S, D> | { readonly kind: 'ignore' } | StatemStop<D>;
 
 export function nextState<S, D>(state: S, data: D, actions?: readonly Action[]): NextState<S, D> {
-  return actions === undefined ? { kind: 'next_state', state, data } : { kind: 'next_state', state, data, actions };
+  return actions === undefined
+    ? { kind: 'next_state', state, data }
+    : { kind: 'next_state', state, data, actions };
 }
 
 export function keepState<D>(data: D, actions?: readonly Action[]): KeepState<D> {
@@ -106,12 +113,16 @@ export function repeatState<D>(data: D, actions?: readonly Action[]): RepeatStat
 }
 
 export function repeatStateAndData(actions?: readonly Action[]): RepeatStateAndData {
-  return actions === undefined ? { kind: 'repeat_state_and_data' } : { kind: 'repeat_state_and_data', actions };
+  return actions === undefined
+    ? { kind: 'repeat_state_and_data' }
+    : { kind: 'repeat_state_and_data', actions };
 }
 
 /** Send `replies` (reply actions), then stop with `reason`. */
 export function stopAndReply<D>(reason: ExitReason, replies: readonly Action[], data?: D): StopAndReply<D> {
-  return data === undefined ? { kind: 'stop_and_reply', reason, replies } : { kind: 'stop_and_reply', reason, replies, data };
+  return data === undefined
+    ? { kind: 'stop_and_reply', reason, replies }
+    : { kind: 'stop_and_reply', reason, replies, data };
 }
 
 const POSTPONE: Action = Object.freeze({ action: 'postpone' });

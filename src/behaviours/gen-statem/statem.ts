@@ -57,9 +57,15 @@ function sameState(a: unknown, b: unknown): boolean {
 }
 
 /** Parses `callbackMode()`'s result; throws a clear error for anything else. */
-export function parseCallbackMode(mode: unknown, module: string): { stateFunctions: boolean; stateEnter: boolean } {
+export function parseCallbackMode(
+  mode: unknown,
+  module: string,
+): { stateFunctions: boolean; stateEnter: boolean } {
   const [name, enter] = Array.isArray(mode) ? mode : [mode, undefined];
-  if ((name === 'state_functions' || name === 'handle_event_function') && (enter === undefined || enter === 'state_enter'))
+  if (
+    (name === 'state_functions' || name === 'handle_event_function') &&
+    (enter === undefined || enter === 'state_enter')
+  )
     return { stateFunctions: name === 'state_functions', stateEnter: enter === 'state_enter' };
   throw new BadReturnError(
     module,
@@ -109,7 +115,10 @@ export class GenStatemProcess extends StartableRecord {
   }
 
   private readMode(): void {
-    const mode = parseCallbackMode(this.callbacks.callbackMode() as CallbackMode, describeModule(this.module));
+    const mode = parseCallbackMode(
+      this.callbacks.callbackMode() as CallbackMode,
+      describeModule(this.module),
+    );
     this.stateFunctions = mode.stateFunctions;
     this.stateEnter = mode.stateEnter;
   }
@@ -122,11 +131,18 @@ export class GenStatemProcess extends StartableRecord {
       if (isThenable(result)) result = await result;
     } catch (err) {
       const reason = reasonOf(err);
-      if (!(err instanceof ProcessExit)) reportInitFailure(this.behaviour, self.pid, this.name, this.module, reason);
+      if (!(err instanceof ProcessExit))
+        reportInitFailure(this.behaviour, self.pid, this.name, this.module, reason);
       this.acknowledge({ kind: 'error', reason });
       throw new ProcessExit(reason);
     }
-    const r = result as { kind?: unknown; state?: unknown; data?: unknown; reason?: unknown; actions?: Action[] } | null;
+    const r = result as {
+      kind?: unknown;
+      state?: unknown;
+      data?: unknown;
+      reason?: unknown;
+      actions?: Action[];
+    } | null;
     switch (r?.kind) {
       case 'next_state':
         this.state = r.state;
@@ -191,12 +207,14 @@ export class GenStatemProcess extends StartableRecord {
 
   private whileSuspended(): Pattern {
     return (this.suspendedPattern ??= (msg: unknown) =>
-      isSystemRequest(msg) || (this.parent !== undefined && isExitMessage(msg) && msg.from.id === this.parent.id));
+      isSystemRequest(msg) ||
+      (this.parent !== undefined && isExitMessage(msg) && msg.from.id === this.parent.id));
   }
 
   /** A mailbox message as an event; `undefined` for a stale timer message. */
   private toEvent(msg: unknown): StatemEvent | undefined {
-    if (msg instanceof Request && msg.kind === CALL) return { type: 'call', content: msg.payload, from: msg as From };
+    if (msg instanceof Request && msg.kind === CALL)
+      return { type: 'call', content: msg.payload, from: msg as From };
     if (msg instanceof CastMessage) return { type: 'cast', content: msg.message };
     if (msg instanceof TimerMessage) {
       switch (msg.kind) {
@@ -222,14 +240,27 @@ export class GenStatemProcess extends StartableRecord {
     const module = this.callbacks;
     if (this.stateFunctions) {
       if (typeof this.state !== 'string')
-        throw new BadReturnError(describeModule(this.module), 'a state function', this.state, 'a string state in state_functions mode');
+        throw new BadReturnError(
+          describeModule(this.module),
+          'a state function',
+          this.state,
+          'a string state in state_functions mode',
+        );
       const fn = module[this.state];
       if (typeof fn !== 'function')
-        throw new UndefinedCallbackError(describeModule(this.module), this.state, `an event in state '${this.state}'`);
+        throw new UndefinedCallbackError(
+          describeModule(this.module),
+          this.state,
+          `an event in state '${this.state}'`,
+        );
       return (fn as (e: StatemEvent, d: unknown, s: Proc) => unknown).call(module, event, this.data, self);
     }
     if (typeof module.handleEvent !== 'function')
-      throw new UndefinedCallbackError(describeModule(this.module), 'handleEvent', `the event ${formatTerm(event)}`);
+      throw new UndefinedCallbackError(
+        describeModule(this.module),
+        'handleEvent',
+        `the event ${formatTerm(event)}`,
+      );
     return module.handleEvent(event, this.state, this.data, self);
   }
 
@@ -289,7 +320,8 @@ export class GenStatemProcess extends StartableRecord {
         return this.terminateWith(r.reason, self);
       case 'stop_and_reply':
         for (const action of r.replies ?? []) {
-          if (action?.action !== 'reply') throw this.badAction(action, 'stopAndReply takes only reply actions');
+          if (action?.action !== 'reply')
+            throw this.badAction(action, 'stopAndReply takes only reply actions');
           this.reply(action);
         }
         if (r.data !== undefined) this.data = r.data;
@@ -303,7 +335,12 @@ export class GenStatemProcess extends StartableRecord {
         );
     }
     if (entering && !sameState(newState, this.state))
-      throw new BadReturnError(describeModule(this.module), this.handlerName(), result, 'a state enter call must not change the state');
+      throw new BadReturnError(
+        describeModule(this.module),
+        this.handlerName(),
+        result,
+        'a state enter call must not change the state',
+      );
     const postponeIt = this.applyActions(r.actions, entering ? 'enter' : event);
     this.data = newData;
     const oldState = this.state;
@@ -331,14 +368,18 @@ export class GenStatemProcess extends StartableRecord {
    * event. `event` is `'enter'` for a state enter call (no postpone, no inserted events) and
    * `undefined` for init's actions (no postpone).
    */
-  private applyActions(actions: readonly Action[] | undefined, event: StatemEvent | 'enter' | undefined): boolean {
+  private applyActions(
+    actions: readonly Action[] | undefined,
+    event: StatemEvent | 'enter' | undefined,
+  ): boolean {
     let postponeIt = false;
     if (actions === undefined) return false;
     if (!Array.isArray(actions)) throw this.badAction(actions, 'actions must be an array');
     for (const action of actions) {
       switch (action?.action) {
         case 'postpone':
-          if (event === undefined || event === 'enter') throw this.badAction(action, 'postpone is not allowed here');
+          if (event === undefined || event === 'enter')
+            throw this.badAction(action, 'postpone is not allowed here');
           postponeIt = true;
           break;
         case 'reply':
@@ -371,12 +412,18 @@ export class GenStatemProcess extends StartableRecord {
   }
 
   private reply(action: Action & { action: 'reply' }): void {
-    if (!(action.from instanceof Request)) throw this.badAction(action, 'reply needs the from of a call event');
+    if (!(action.from instanceof Request))
+      throw this.badAction(action, 'reply needs the from of a call event');
     replyTo(action.from, action.value);
   }
 
   private badAction(action: unknown, why: string): BadReturnError {
-    return new BadReturnError(describeModule(this.module), this.handlerName(), action, `a valid action (${why})`);
+    return new BadReturnError(
+      describeModule(this.module),
+      this.handlerName(),
+      action,
+      `a valid action (${why})`,
+    );
   }
 
   private handlerName(): string {
@@ -391,7 +438,8 @@ export class GenStatemProcess extends StartableRecord {
       if (t.action === 'state_timeout') this.arm('state', '', t.ms, t.content);
       else if (t.action === 'generic_timeout') this.arm('generic', t.name, t.ms, t.content);
       // OTP: an event timeout only starts when no event is queued (one would cancel it at once).
-      else if (t.action === 'event_timeout' && this.queue.length === 0) this.arm('event', '', t.ms, t.content);
+      else if (t.action === 'event_timeout' && this.queue.length === 0)
+        this.arm('event', '', t.ms, t.content);
     }
   }
 
@@ -400,7 +448,10 @@ export class GenStatemProcess extends StartableRecord {
     if (ms === Infinity) return;
     const token = this.nextToken++;
     const self = this.self!;
-    const timer: ArmedTimer = { token, ref: self.sendAfter(ms, self.pid, new TimerMessage(kind, name, token, content)) };
+    const timer: ArmedTimer = {
+      token,
+      ref: self.sendAfter(ms, self.pid, new TimerMessage(kind, name, token, content)),
+    };
     if (kind === 'state') this.stateTimer = timer;
     else if (kind === 'event') this.eventTimer = timer;
     else (this.genericTimers ??= new Map()).set(name, timer);
@@ -440,7 +491,12 @@ export class GenStatemProcess extends StartableRecord {
       module: this.module,
       reason: finalReason,
       lastMessage: describeEvent(this.current),
-      state: this.formatted({ state: this.state, data: this.data, reason: finalReason, message: describeEvent(this.current) }),
+      state: this.formatted({
+        state: this.state,
+        data: this.data,
+        reason: finalReason,
+        message: describeEvent(this.current),
+      }),
     });
     throw new ProcessExit(finalReason);
   }
@@ -483,7 +539,12 @@ export class GenStatemProcess extends StartableRecord {
   private takeConverted(converted: unknown): void {
     const c = converted as { state?: unknown; data?: unknown } | null;
     if (c === null || typeof c !== 'object' || !('state' in c) || !('data' in c))
-      throw new BadReturnError(describeModule(this.module), 'codeChange', converted, '{ state, data } (throw to refuse)');
+      throw new BadReturnError(
+        describeModule(this.module),
+        'codeChange',
+        converted,
+        '{ state, data } (throw to refuse)',
+      );
     const mode = parseCallbackMode(this.callbacks.callbackMode(), describeModule(this.module));
     this.state = c.state;
     this.data = c.data;

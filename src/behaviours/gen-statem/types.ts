@@ -57,7 +57,12 @@ export interface GenStatemModule<A = never, S = unknown, D = unknown, C = unknow
    * Converts state and data for new code (while suspended); `oldVsn` is `{down: vsn}` on a
    * downgrade. Throw to refuse (nothing changes). Without it, both are kept.
    */
-  codeChange?(oldVsn: OldVsn, state: unknown, data: unknown, extra: unknown): Awaitable<StatemConverted<S, D>>;
+  codeChange?(
+    oldVsn: OldVsn,
+    state: unknown,
+    data: unknown,
+    extra: unknown,
+  ): Awaitable<StatemConverted<S, D>>;
   formatStatus?(status: StatemStatusInfo<S, D>): StatemStatusInfo<unknown, unknown>;
 }
 
