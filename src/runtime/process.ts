@@ -55,6 +55,12 @@ export interface SpawnOptions {
   trapExit?: boolean;
   /** Log an error report when the process crashes (default true; behaviours report their own). */
   crashReport?: boolean;
+  /**
+   * Whether the code server can learn which functions this process is running while it waits in
+   * a receive (default true). Behaviour processes, whose loop is hotrel's own code, pass false:
+   * they park in half the memory.
+   */
+  probeable?: boolean;
   /** A label for `processInfo().initialCall` (default: the function's name). */
   initialCall?: string;
 }
@@ -72,6 +78,10 @@ export class Proc {
   /** @internal */ mailbox: Mailbox | null = null;
   /** @internal */ waitResolve: ((value: unknown) => void) | null = null;
   /** @internal */ waitPattern: Pattern = undefined;
+  /** @internal the `after` timer of the pending receive */
+  waitTimer: NodeJS.Timeout | undefined = undefined;
+  /** @internal whether a pending receive can be probed for its async stack (see `park`) */
+  probeable: boolean;
   /** @internal */ links: Set<Proc> | null = null;
   /** @internal monitors this process holds: ref id -> monitored process */
   monitors: Map<number, Proc> | null = null;
@@ -100,10 +110,11 @@ export class Proc {
   behaviour: unknown = undefined;
 
   /** @internal */
-  constructor(pid: Pid, initialCall: string, crashReport: boolean) {
+  constructor(pid: Pid, initialCall: string, crashReport: boolean, probeable: boolean) {
     this.pid = pid;
     this.initialCall = initialCall;
     this.crashReport = crashReport;
+    this.probeable = probeable;
   }
 
   /**
@@ -120,40 +131,39 @@ export class Proc {
       if (msg !== NOTHING) return resolved(msg);
     }
     const after = options?.after;
-    if (after !== undefined && !(after >= 0))
-      throw new RangeError(`receive: after must be >= 0, got ${after}`);
-    if (after === 0) return resolved(TIMEOUT);
-    return this.park(pattern, after);
+    if (after !== undefined) {
+      if (!(after >= 0)) throw new RangeError(`receive: after must be >= 0, got ${after}`);
+      if (after === 0) return resolved(TIMEOUT);
+      if (after !== Infinity) this.waitTimer = setTimeout(fireTimeout, after, this);
+    }
+    if (this.probeable) return this.park(pattern);
+    return new Promise((resolve) => {
+      this.waitResolve = resolve;
+      this.waitPattern = pattern;
+    });
   }
 
   /**
    * Waits inside an async frame of the runtime so that a probe can wake it, capture the async
    * stack (which names the process's own functions and their module versions) and park again.
+   * V8 shows async callers only through `await` chains, hence this frame (about 500 bytes while
+   * parked, and one per blocking receive); processes spawned with `probeable: false` skip it.
    */
-  private async park(pattern: Pattern, after: number | undefined): Promise<unknown> {
-    const timer =
-      after === undefined || after === Infinity
-        ? undefined
-        : setTimeout(() => {
-            const resolve = this.waitResolve;
-            if (resolve === null) return;
-            this.waitResolve = null;
-            this.waitPattern = undefined;
-            resolve(TIMEOUT);
-          }, after);
-    try {
-      for (;;) {
-        const value = await new Promise((resolve) => {
-          this.waitResolve = resolve;
-          this.waitPattern = pattern;
-        });
-        if (value !== PROBE) return value;
-        this.recordStack();
-        const queued = this.mailbox === null ? NOTHING : this.mailbox.take(pattern);
-        if (queued !== NOTHING) return queued;
+  private async park(pattern: Pattern): Promise<unknown> {
+    for (;;) {
+      const value = await new Promise((resolve) => {
+        this.waitResolve = resolve;
+        this.waitPattern = pattern;
+      });
+      if (value !== PROBE) return value;
+      // Woken by a probe: record the stack and wait again. (Timers cannot fire in between:
+      // the probe's wake and this resumption happen in the same microtask checkpoint.)
+      this.recordStack();
+      const queued = this.mailbox === null ? NOTHING : this.mailbox.take(pattern);
+      if (queued !== NOTHING) {
+        clearWaitTimer(this);
+        return queued;
       }
-    } finally {
-      if (timer !== undefined) clearTimeout(timer);
     }
   }
 
@@ -281,7 +291,7 @@ export class Proc {
    */
   probeStack(): Promise<string[] | undefined> {
     const resolve = this.waitResolve;
-    if (!this.alive || resolve === null) return Promise.resolve(undefined);
+    if (!this.alive || resolve === null || !this.probeable) return Promise.resolve(undefined);
     this.waitResolve = null;
     return new Promise((done) => {
       this.probeDone = () => done(this.probedStack ?? undefined);
@@ -291,6 +301,23 @@ export class Proc {
 }
 
 const NEVER: Promise<never> = new Promise(() => {});
+
+function fireTimeout(proc: Proc): void {
+  proc.waitTimer = undefined;
+  const resolve = proc.waitResolve;
+  if (resolve === null) return;
+  proc.waitResolve = null;
+  proc.waitPattern = undefined;
+  resolve(TIMEOUT);
+}
+
+/** @internal */
+export function clearWaitTimer(proc: Proc): void {
+  if (proc.waitTimer !== undefined) {
+    clearTimeout(proc.waitTimer);
+    proc.waitTimer = undefined;
+  }
+}
 const NEVER_MATCHES = (): boolean => false;
 
 /** Sends `msg` to a pid (dropped if it is dead) or a registered name (an error if unregistered). */
@@ -306,6 +333,7 @@ function createProcess(fn: ProcessFn, options: SpawnOptions = {}): Proc {
     allocatePid(),
     options.initialCall ?? (fn.name || 'anonymous'),
     options.crashReport ?? true,
+    options.probeable ?? true,
   );
   if (options.trapExit === true) proc.trapping = true;
   insert(proc);

@@ -43,6 +43,10 @@ export function deliver(proc: Proc, msg: unknown): void {
   if (resolve !== null && matches(proc.waitPattern, msg)) {
     proc.waitResolve = null;
     proc.waitPattern = undefined;
+    if (proc.waitTimer !== undefined) {
+      clearTimeout(proc.waitTimer);
+      proc.waitTimer = undefined;
+    }
     wakeWith(resolve, msg);
     return;
   }
@@ -102,6 +106,7 @@ export function terminate(proc: Proc, reason: ExitReason, crashed: boolean): voi
   proc.exitReason = reason;
   proc.waitResolve = null;
   proc.waitPattern = undefined;
+  if (proc.waitTimer !== undefined) clearTimeout(proc.waitTimer);
   proc.mailbox = null;
   remove(proc);
   if (proc.timers !== null) {

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exit, lookupProcess, send, spawn, type Pid } from '../../src/runtime';
+import { _, TIMEOUT, exit, lookupProcess, send, spawn, type Pid } from '../../src/runtime';
 import { exitOf, inProcess } from '../helpers/process';
 
 describe('fairness', () => {
@@ -43,6 +43,53 @@ describe('stack probe', () => {
       send(child, 'wake');
       expect(await self.receive()).toBe('wake');
       await exitOf(child);
+    });
+  });
+});
+
+describe('non-probeable processes', () => {
+  it('receive, match, time out and die like any process, and their stack cannot be probed', async () => {
+    await inProcess(async (self) => {
+      const child = spawn(
+        async (c) => {
+          expect(await c.receive('never', { after: 5 })).toBe(TIMEOUT);
+          const m = await c.receive({ go: _ });
+          send(self.pid, m);
+          await c.receive(() => false);
+        },
+        { probeable: false },
+      );
+      send(child, { go: 1 });
+      expect(await self.receive()).toEqual({ go: 1 });
+      expect(await lookupProcess(child)!.probeStack()).toBeUndefined();
+      const down = exitOf(child);
+      exit(child, 'kill');
+      expect(await down).toBe('killed');
+    });
+  });
+});
+
+describe('probe and timeout', () => {
+  it('a receive whose timeout fires while it is being probed still times out', async () => {
+    await inProcess(async (self) => {
+      const child = spawn(async (c) => {
+        const r = await c.receive('never', { after: 30 });
+        send(self.pid, r);
+      });
+      await self.sleep(0);
+      for (let i = 0; i < 3; i++) expect(await lookupProcess(child)!.probeStack()).toBeDefined();
+      expect(await self.receive()).toBe(TIMEOUT);
+    });
+  });
+
+  it('a message that arrives while a process is being probed is not lost', async () => {
+    await inProcess(async (self) => {
+      const child = spawn(async (c) => send(self.pid, await c.receive('hello')));
+      await self.sleep(0);
+      const probing = lookupProcess(child)!.probeStack();
+      send(child, 'hello');
+      await probing;
+      expect(await self.receive()).toBe('hello');
     });
   });
 });
