@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exit, isAlive, type Pid, type Proc } from '../../src/runtime';
 import { Application, GenServer, ok, reply, Supervisor, sys, type From } from '../../src/behaviours';
 import type { ApplicationExitEvent, ApplicationSpec, NodeStopEvent } from '../../src/behaviours/application';
-import { captureLogs, type CapturedLogs } from '../helpers/logs';
+import { captureLogs, type CapturedLogs } from '../helpers/log-capture';
 
 let events: string[] = [];
 let nodeStops: NodeStopEvent[] = [];

@@ -29,7 +29,7 @@ import {
   type From,
 } from '../../src/behaviours';
 import { exitOf, inProcess } from '../helpers/process';
-import { captureLogs } from '../helpers/logs';
+import { captureLogs } from '../helpers/log-capture';
 
 type CounterCall = { op: 'get' } | { op: 'add'; n: number } | { op: 'slow'; ms: number } | { op: 'later' };
 type CounterState = { count: number; pending?: From<number> };

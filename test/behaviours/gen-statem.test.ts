@@ -16,7 +16,7 @@ import {
   type StatemEvent,
 } from '../../src/behaviours/gen-statem';
 import { exitOf, inProcess } from '../helpers/process';
-import { captureLogs } from '../helpers/logs';
+import { captureLogs } from '../helpers/log-capture';
 
 const started: Pid[] = [];
 afterEach(() => {

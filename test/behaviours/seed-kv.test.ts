@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { exit, whereis } from '../../src/runtime';
 import { GenServer, sys } from '../../src/behaviours';
 import { commit } from '../helpers/facade';
-import { captureLogs } from '../helpers/logs';
+import { captureLogs } from '../helpers/log-capture';
 import { KV } from '../fixtures/behaviours/kv/kv';
 import * as V0 from '../fixtures/behaviours/kv/kv-v0';
 import * as V1 from '../fixtures/behaviours/kv/kv-v1';
@@ -39,7 +39,7 @@ describe('seed 003: hot-swapping the KV GenServer', () => {
       expect(await during).toBe(42);
       expect(await KV.get('a')).toBe(42);
       expect(await KV.put('b', 2)).toBe('ok');
-      expect(logs.records.map((r) => r.msg)).toEqual([
+      expect(logs.lines.map((r) => r.msg)).toEqual([
         'KV: Handling get request for a',
         'KV: Handling get request for a',
         'KV: Handling put request for b:2',

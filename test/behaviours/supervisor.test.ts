@@ -12,7 +12,7 @@ import {
   type From,
 } from '../../src/behaviours';
 import { exitOf, inProcess } from '../helpers/process';
-import { captureLogs, type CapturedLogs } from '../helpers/logs';
+import { captureLogs, type CapturedLogs } from '../helpers/log-capture';
 
 /** What the workers of these tests did, in order. */
 let events: string[] = [];

@@ -80,7 +80,9 @@ export function startBehaviour(
       if (timer !== undefined) clearTimeout(timer);
       resolve(result);
     };
-    const spawnOptions: SpawnOptions = { crashReport: false, initialCall };
+    // Behaviours report their own crashes, and their loop is hotrel's code: nothing for the code
+    // server's stack probe to find (its state is walked through inspectState instead).
+    const spawnOptions: SpawnOptions = { crashReport: false, probeable: false, initialCall };
     if (name !== undefined) spawnOptions.name = name;
     const body = (self: Proc): Promise<void> => record.run(self, args);
     let pid: Pid;
