@@ -6,7 +6,12 @@
  * reason, without a monitor per call), and an O(1) link into a shared deadline list (no timer
  * per call). Works from inside a process and from plain code (sockets, tests, the CLI).
  */
-import { lookupProcess, NOPROC, send, watch, type Pid, type Proc } from '../../runtime';
+// From the defining modules rather than the runtime's index: this is the path of every call.
+import { send, type Proc } from '../../runtime/process';
+import type { Pid } from '../../runtime/pid';
+import { NOPROC } from '../../runtime/reason';
+import { watch } from '../../runtime/signals';
+import { lookupProcess } from '../../runtime/table';
 import { CallExitError, CallingSelfError } from '../errors';
 import { armDeadline, checkTimeout } from './deadlines';
 import { BehaviourRecord } from './record';

@@ -55,6 +55,18 @@ export class Request implements Expirable {
     return this.resolve === null;
   }
 
+  /** @internal Answers the request (see {@link replyTo}); a method, as it is on every call's path. */
+  reply(value: unknown): void {
+    const resolve = this.resolve;
+    if (resolve === null) return;
+    this.resolve = null;
+    this.reject = null;
+    if (this.waiters !== null || this.unwatch !== null) unlinkWaiter(this);
+    if (this.bucket !== null) unlinkDeadline(this);
+    if (this.caller !== null && !this.caller.isAlive) return;
+    resolve(value);
+  }
+
   /** @internal Deadline passed: the caller gets a {@link CallTimeoutError}. */
   expire(): void {
     failRequest(this, new CallTimeoutError(this.server, this.payload, this.timeout));
@@ -82,14 +94,7 @@ function unlinkWaiter(req: Request): void {
 
 /** Answers a request; a no-op when it was already settled (a late or second reply). */
 export function replyTo(req: Request, value: unknown): void {
-  const resolve = req.resolve;
-  if (resolve === null) return;
-  req.resolve = null;
-  req.reject = null;
-  unlinkWaiter(req);
-  if (req.bucket !== null) unlinkDeadline(req);
-  if (req.caller !== null && !req.caller.isAlive) return;
-  resolve(value);
+  req.reply(value);
 }
 
 /** Fails a request with `error`; a no-op when it was already settled. */

@@ -188,7 +188,7 @@ export class GenServerProcess extends StartableRecord {
     switch (r?.kind) {
       case 'reply':
         this.state = r.state;
-        replyTo(req, r.reply);
+        req.reply(r.reply);
         return this.applyNext(r.next, self);
       case 'noreply':
         this.state = r.state;
