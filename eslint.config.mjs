@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import { builtinModules } from 'node:module';
 
 export default tseslint.config(
   {
@@ -39,4 +40,48 @@ export default tseslint.config(
       ],
     },
   })),
+  {
+    // The relup compiler is pure (issue 6): no file system, no process, no clock, no randomness.
+    // Repeats the release layer's import rule: flat config replaces a rule's options per block.
+    files: ['src/release/relup/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [...builtinModules, ...builtinModules.map((m) => `node:${m}`)].map((name) => ({
+            name,
+            message: 'the relup compiler is pure: no Node.js built-in modules (the CLI does the I/O).',
+          })),
+          patterns: [
+            ...['handler', 'cli', 'runtime', 'behaviours'].map((a) => ({
+              group: [`../../${a}`, `../../${a}/*`],
+              message: `src/release must not import src/${a}: layers only import downwards (DESIGN.md §3).`,
+            })),
+            {
+              group: ['../../model/files'],
+              message: 'the relup compiler is pure: model/files does disk I/O.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...[
+          'process',
+          'require',
+          'globalThis',
+          'Date',
+          'setTimeout',
+          'setInterval',
+          'setImmediate',
+          'fetch',
+          'console',
+        ].map((name) => ({ name, message: 'the relup compiler is pure and deterministic.' })),
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'the relup compiler is deterministic.' },
+      ],
+    },
+  },
 );
