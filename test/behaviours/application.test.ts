@@ -124,6 +124,38 @@ describe('loading', () => {
   });
 });
 
+describe('metadata from the data model', () => {
+  it('specFromApp resolves the callback module id; optional applications that are not loaded are skipped', async () => {
+    const started: string[] = [];
+    const module = {
+      start: (_t: 'normal', args: unknown, master: Proc) => {
+        started.push(String(args));
+        return Supervisor.startLink(master, { init: () => ({ children: [] }) }, undefined);
+      },
+    };
+    const app = {
+      name: 'modelled',
+      vsn: '1.0.0',
+      description: 'from an .app.json',
+      modules: ['modelled:index'],
+      registered: [],
+      applications: ['maybe'],
+      includedApplications: [],
+      optionalApplications: ['maybe'],
+      mod: { module: 'modelled:index', args: 'from-model' },
+      env: { k: 1 },
+    };
+    const spec = Application.specFromApp(app, (id) => {
+      expect(id).toBe('modelled:index');
+      return module;
+    });
+    Application.load(spec);
+    expect(await Application.ensureAllStarted('modelled')).toEqual({ kind: 'ok', started: ['modelled'] });
+    expect(started).toEqual(['from-model']);
+    expect(Application.getEnv('modelled', 'k')).toBe(1);
+  });
+});
+
 describe('starting and stopping', () => {
   it('starts an application tree; its top supervisor is reachable; stop runs prepStop, the tree, stop', async () => {
     Application.load(appSpec('alpha'));

@@ -93,7 +93,7 @@ async function startOne(name: string, type: StartType): Promise<ApplicationResul
   if (app === undefined) return { kind: 'error', reason: { notLoaded: name } };
   if (running.has(name)) return { kind: 'error', reason: { alreadyStarted: name } };
   for (const dep of app.spec.applications)
-    if (!running.has(dep)) return { kind: 'error', reason: { notStarted: dep } };
+    if (!running.has(dep) && !skippable(app.spec, dep)) return { kind: 'error', reason: { notStarted: dep } };
   const mod = app.spec.mod;
   if (mod === undefined) {
     running.set(name, { name, type, master: undefined, top: undefined, stopping: false, unwatch: undefined });
@@ -156,6 +156,11 @@ export function ensureAllStarted(
   });
 }
 
+/** An optional application that is not loaded is not waited for (OTP's `optional_applications`). */
+function skippable(spec: ApplicationSpec, dep: string): boolean {
+  return (spec.optionalApplications ?? []).includes(dep) && !loaded.has(dep);
+}
+
 /** `name` and what it needs, dependencies first; throws for a missing or circular dependency. */
 export function startOrder(name: string): string[] {
   const order: string[] = [];
@@ -172,7 +177,7 @@ export function startOrder(name: string): string[] {
         `application ${app} is needed${visiting.length ? ` by ${visiting.at(-1)}` : ''} but not loaded`,
       );
     visiting.push(app);
-    for (const dep of spec.applications) visit(dep);
+    for (const dep of spec.applications) if (!skippable(spec, dep)) visit(dep);
     visiting.pop();
     order.push(app);
   };

@@ -25,5 +25,12 @@ export {
   type ModuleUser,
   type ProcessScan,
 } from './processes';
-export { ApplicationSpecError, type ApplicationSpec, type ApplicationModule, type StartType } from './spec';
+export {
+  ApplicationSpecError,
+  specFromApp,
+  type ApplicationSpec,
+  type ApplicationModule,
+  type ApplicationStartReturn,
+  type StartType,
+} from './spec';
 export { NotLoadedError } from './registry';

@@ -4,6 +4,7 @@
  * the callback module already resolved to its facade.
  */
 import { z } from 'zod';
+import type { App } from '../../model';
 import type { Pid, Proc } from '../../runtime';
 import type { Awaitable } from '../core/awaitable';
 import type { StartResult } from '../core/types';
@@ -44,6 +45,8 @@ export interface ApplicationSpec {
   readonly registered: readonly string[];
   /** Applications that must be started before it. */
   readonly applications: readonly string[];
+  /** Those of `applications` that may be absent (not loaded): then they are not waited for. */
+  readonly optionalApplications?: readonly string[];
   /** The callback module and its start argument; absent for a library application. */
   readonly mod?: { readonly module: ApplicationModule; readonly args?: unknown };
   /** Default configuration. */
@@ -59,6 +62,7 @@ const schema = z.object({
   modules: z.array(z.string()),
   registered: z.array(z.string()),
   applications: z.array(identifier),
+  optionalApplications: z.array(identifier).optional(),
   mod: z
     .object({
       module: z.custom<ApplicationModule>(
@@ -96,5 +100,29 @@ export function checkSpec(spec: unknown): ApplicationSpec {
   const checked = spec as ApplicationSpec;
   if (checked.applications.includes(checked.name))
     throw new ApplicationSpecError(checked.name, ['applications: an application cannot require itself']);
+  const stray = (checked.optionalApplications ?? []).filter((a) => !checked.applications.includes(a));
+  if (stray.length > 0)
+    throw new ApplicationSpecError(checked.name, [
+      `optionalApplications: ${stray.join(', ')} not listed in applications`,
+    ]);
   return checked;
+}
+
+/**
+ * The controller's spec for an application resource file of the data model (`<app>.app.json`):
+ * the same fields, with the callback module id resolved to its module object (in a release, the
+ * code server's facade) by `resolve`.
+ */
+export function specFromApp(app: App, resolve: (moduleId: string) => ApplicationModule): ApplicationSpec {
+  return {
+    name: app.name,
+    vsn: app.vsn,
+    description: app.description,
+    modules: app.modules,
+    registered: app.registered,
+    applications: app.applications,
+    optionalApplications: app.optionalApplications,
+    ...(app.mod === undefined ? {} : { mod: { module: resolve(app.mod.module), args: app.mod.args } }),
+    env: app.env,
+  };
 }
