@@ -11,7 +11,6 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import {
-  cancelTimer,
   isExitMessage,
   ProcessExit,
   reasonOf,
@@ -19,7 +18,6 @@ import {
   type Pattern,
   type Pid,
   type Proc,
-  type Ref,
 } from '../../runtime';
 import { isThenable } from '../core/awaitable';
 import { describeModule } from '../core/module-name';
@@ -30,25 +28,9 @@ import { handleSystem, isSystemRequest } from '../core/system';
 import type { From } from '../core/types';
 import { BadReturnError, formatTerm, UndefinedCallbackError } from '../errors';
 import { CastMessage } from '../gen-server/server';
+import { StatemTimeouts, TimeoutMessage } from './timeouts';
 import type { Action } from './results';
 import type { AnyGenStatemModule, CallbackMode, StatemEvent, StatemStatusInfo } from './types';
-
-type TimerKind = 'state' | 'event' | 'generic';
-
-/** A timeout's message to the process itself. */
-class TimerMessage {
-  constructor(
-    readonly kind: TimerKind,
-    readonly name: string,
-    readonly token: number,
-    readonly content: unknown,
-  ) {}
-}
-
-interface ArmedTimer {
-  readonly token: number;
-  readonly ref: Ref;
-}
 
 type MaybeAsync = void | Promise<void>;
 
@@ -85,10 +67,7 @@ export class GenStatemProcess extends StartableRecord {
   private postponed: StatemEvent[] = [];
   /** Events to handle before the mailbox: inserted ones, then retried postponed ones. */
   private queue: StatemEvent[] = [];
-  private stateTimer: ArmedTimer | null = null;
-  private eventTimer: ArmedTimer | null = null;
-  private genericTimers: Map<string, ArmedTimer> | null = null;
-  private nextToken = 1;
+  private readonly timeouts = new StatemTimeouts();
   /** `nextEvent` and timeout actions of the transition being applied. */
   private pendingInserts: StatemEvent[] | null = null;
   private pendingTimeouts: Action[] | null = null;
@@ -190,7 +169,7 @@ export class GenStatemProcess extends StartableRecord {
           event = this.toEvent(msg);
           if (event === undefined) continue;
         }
-        this.cancel('event', '');
+        this.timeouts.cancel('event', '');
         this.current = event;
         const pending = this.handle(event, self);
         if (pending !== undefined) {
@@ -216,22 +195,7 @@ export class GenStatemProcess extends StartableRecord {
     if (msg instanceof Request && msg.kind === CALL)
       return { type: 'call', content: msg.payload, from: msg as From };
     if (msg instanceof CastMessage) return { type: 'cast', content: msg.message };
-    if (msg instanceof TimerMessage) {
-      switch (msg.kind) {
-        case 'state':
-          if (this.stateTimer?.token !== msg.token) return undefined;
-          this.stateTimer = null;
-          return { type: 'state_timeout', content: msg.content };
-        case 'event':
-          if (this.eventTimer?.token !== msg.token) return undefined;
-          this.eventTimer = null;
-          return { type: 'timeout', content: msg.content };
-        case 'generic':
-          if (this.genericTimers?.get(msg.name)?.token !== msg.token) return undefined;
-          this.genericTimers.delete(msg.name);
-          return { type: 'generic_timeout', name: msg.name, content: msg.content };
-      }
-    }
+    if (msg instanceof TimeoutMessage) return this.timeouts.accept(msg);
     return { type: 'info', content: msg };
   }
 
@@ -348,7 +312,7 @@ export class GenStatemProcess extends StartableRecord {
     if (postponeIt) this.postponed.push(event);
     if (changed) {
       this.state = newState;
-      this.cancel('state', '');
+      this.timeouts.cancel('state', '');
       if (this.postponed.length > 0) {
         this.queue = this.postponed.concat(this.queue);
         this.postponed = [];
@@ -431,45 +395,17 @@ export class GenStatemProcess extends StartableRecord {
   }
 
   private armPending(): void {
+    const self = this.self!;
     const timeouts = this.pendingTimeouts;
     if (timeouts === null) return;
     this.pendingTimeouts = null;
     for (const t of timeouts) {
-      if (t.action === 'state_timeout') this.arm('state', '', t.ms, t.content);
-      else if (t.action === 'generic_timeout') this.arm('generic', t.name, t.ms, t.content);
+      if (t.action === 'state_timeout') this.timeouts.arm(self, 'state', '', t.ms, t.content);
+      else if (t.action === 'generic_timeout') this.timeouts.arm(self, 'generic', t.name, t.ms, t.content);
       // OTP: an event timeout only starts when no event is queued (one would cancel it at once).
       else if (t.action === 'event_timeout' && this.queue.length === 0)
-        this.arm('event', '', t.ms, t.content);
+        this.timeouts.arm(self, 'event', '', t.ms, t.content);
     }
-  }
-
-  private arm(kind: TimerKind, name: string, ms: number, content: unknown): void {
-    this.cancel(kind, name);
-    if (ms === Infinity) return;
-    const token = this.nextToken++;
-    const self = this.self!;
-    const timer: ArmedTimer = {
-      token,
-      ref: self.sendAfter(ms, self.pid, new TimerMessage(kind, name, token, content)),
-    };
-    if (kind === 'state') this.stateTimer = timer;
-    else if (kind === 'event') this.eventTimer = timer;
-    else (this.genericTimers ??= new Map()).set(name, timer);
-  }
-
-  private cancel(kind: TimerKind, name: string): void {
-    let timer: ArmedTimer | null | undefined;
-    if (kind === 'state') {
-      timer = this.stateTimer;
-      this.stateTimer = null;
-    } else if (kind === 'event') {
-      timer = this.eventTimer;
-      this.eventTimer = null;
-    } else {
-      timer = this.genericTimers?.get(name);
-      this.genericTimers?.delete(name);
-    }
-    if (timer) cancelTimer(timer.ref);
   }
 
   private async terminateWith(reason: ExitReason, self: Proc): Promise<never> {

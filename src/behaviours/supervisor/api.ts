@@ -4,14 +4,8 @@ import { call, type TimeoutOrOptions } from '../core/call';
 import type { StartOptions, StartResult } from '../core/types';
 import { checkParent } from '../gen-server/api';
 import { startGenServerProcess } from '../gen-server/start';
-import {
-  SupervisorServer,
-  type ChildCounts,
-  type ChildInfo,
-  type ReconcileChildren,
-  type SupervisorRequest,
-  type SupervisorResult,
-} from './server';
+import { SupervisorServer } from './server';
+import type { ChildCounts, ChildInfo, ReconcileChildren, SupervisorRequest, SupervisorResult } from './types';
 import { checkChildSpecs as check, type ChildId, type ChildSpec } from './spec';
 import type { SupervisorModule } from './state';
 

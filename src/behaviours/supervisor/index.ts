@@ -12,7 +12,7 @@ export {
   checkChildSpecs,
   RECONCILE_CHILDREN,
 } from './api';
-export type { ChildInfo, ChildCounts, SupervisorResult, ReconcileChildren } from './server';
+export type { ChildInfo, ChildCounts, SupervisorResult, ReconcileChildren } from './types';
 export type {
   ChildSpec,
   ChildId,
