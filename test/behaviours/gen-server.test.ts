@@ -25,6 +25,7 @@ import {
   ok,
   reply,
   stop,
+  sys,
   UndefinedCallbackError,
   type From,
 } from '../../src/behaviours';
@@ -220,6 +221,33 @@ describe('GenServer calls', () => {
     expect((error as Error).message).toMatch(/call to slowpoke timed out after 20 ms \(request: .*slow/);
     // The server still handles it, replies late (dropped), and serves the next call normally.
     expect(await GenServer.call(pid, { op: 'get' }, 1000)).toBe(3);
+  });
+
+  it('calls with several timeouts to a busy server: each times out on its own, one without a limit is answered', async () => {
+    const pid = await startCounter(9);
+    await sys.suspend(pid);
+    const short = GenServer.call(pid, { op: 'get' }, 10).catch((e: unknown) => e);
+    const shortToo = GenServer.call(pid, { op: 'get' }, 10).catch((e: unknown) => e);
+    const longer = GenServer.call(pid, { op: 'get' }, 40).catch((e: unknown) => e);
+    const patient = GenServer.call(pid, { op: 'get' }, Infinity);
+    expect(await short).toBeInstanceOf(CallTimeoutError);
+    expect(await shortToo).toBeInstanceOf(CallTimeoutError);
+    expect(((await longer) as CallTimeoutError).timeout).toBe(40);
+    await sys.resume(pid);
+    expect(await patient).toBe(9);
+  });
+
+  it('a call to a plain process (not a behaviour) fails with its exit reason when it dies', async () => {
+    const raw = spawn(
+      async (self) => {
+        await self.receive();
+        throw new Error('raw process died');
+      },
+      { crashReport: false },
+    );
+    const failure = await GenServer.call(raw, 'hello').catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(CallExitError);
+    expect(((failure as CallExitError).reason as Error).message).toBe('raw process died');
   });
 
   it('a call to a dead or unregistered server fails with noproc', async () => {
