@@ -9,6 +9,11 @@
  * ago. So a call times out after at least `ms` and at most `ms + ms / SLOTS` (5000 ms -> within
  * 5000..5157 ms). Replies unlink their call in O(1).
  *
+ * Ticks are counted in real time, not in timer firings: a tick that comes late (the event loop
+ * was busy) moves the cursor by as many slots as ticks have passed, so timeouts do not stretch
+ * under load. (Only a call made while the loop is already overdue by more than a tick can time
+ * out early, by that excess; the slot of the latest calls is never expired by a catch-up.)
+ *
  * The timer keeps Node alive while calls are pending (as a node would) and stops at the first
  * tick that finds none, so an idle program exits at most one tick (`ms / SLOTS`) after its last
  * call. (Toggling `ref`/`unref` on every call instead costs a native call per round trip.)
@@ -34,6 +39,8 @@ export class Bucket {
   cursor = 0;
   pending = 0;
   timer: NodeJS.Timeout | null = null;
+  /** When the cursor was last moved (or the timer started), `performance.now()`. */
+  moved = 0;
   readonly tick: number;
 
   constructor(readonly ms: number) {
@@ -44,9 +51,23 @@ export class Bucket {
   }
 
   readonly fire = (): void => {
-    this.cursor = this.cursor + 1 === this.slots.length ? 0 : this.cursor + 1;
-    let entry: Expirable | null = this.slots[this.cursor] ?? null;
-    this.slots[this.cursor] = null;
+    const now = performance.now();
+    const due = Math.floor((now - this.moved) / this.tick);
+    const steps = Math.max(1, Math.min(due, this.slots.length - 1));
+    this.moved = steps === due ? this.moved + steps * this.tick : now;
+    for (let step = 0; step < steps; step++) {
+      this.cursor = this.cursor + 1 === this.slots.length ? 0 : this.cursor + 1;
+      this.expireSlot(this.cursor);
+    }
+    if (this.pending === 0) {
+      clearInterval(this.timer!);
+      this.timer = null;
+    }
+  };
+
+  private expireSlot(slot: number): void {
+    let entry: Expirable | null = this.slots[slot] ?? null;
+    this.slots[slot] = null;
     while (entry !== null) {
       const next = entry.dnext;
       entry.bucket = null;
@@ -56,11 +77,7 @@ export class Bucket {
       entry.expire();
       entry = next;
     }
-    if (this.pending === 0) {
-      clearInterval(this.timer!);
-      this.timer = null;
-    }
-  };
+  }
 }
 
 const buckets = new Map<number, Bucket>();
@@ -87,7 +104,10 @@ export function armDeadline(entry: Expirable, ms: number): void {
   if (head !== null) head.dprev = entry;
   bucket.slots[slot] = entry;
   bucket.pending++;
-  if (bucket.timer === null) bucket.timer = setInterval(bucket.fire, bucket.tick);
+  if (bucket.timer === null) {
+    bucket.timer = setInterval(bucket.fire, bucket.tick);
+    bucket.moved = performance.now();
+  }
 }
 
 /** Stops the countdown of `entry` (it was answered); a no-op if it has none. */
