@@ -222,3 +222,40 @@ export function otpMicro(calls: number, spawns: number): OtpMicro | undefined {
 export function erlEval(expr: string): string {
   return execFileSync('erl', ['-noshell', '+P', '1048576', '-eval', expr], { encoding: 'utf8' });
 }
+
+export interface OtpSupervisedWorkers {
+  /** erlang:memory(total) growth per idle kv_worker started under kv_worker_sup, bytes */
+  bytesPerWorker: number;
+  /** supervisor:start_child rate while starting them */
+  startsPerSec: number;
+}
+
+/**
+ * N idle kv_worker gen_servers (state: a map of 10 integer keys) started one by one under the
+ * simple_one_for_one kv_worker_sup, outside any upgrade: memory per worker and start rate.
+ */
+export function otpSupervisedWorkers(n: number): OtpSupervisedWorkers | undefined {
+  if (!otpAvailable()) return undefined;
+  const dir = build();
+  const printed = execFileSync(
+    'erl',
+    [
+      '-noshell',
+      '+P',
+      '1048576',
+      '-pa',
+      path.join(dir, 'lib', 'kvapp-1.0.0', 'ebin'),
+      '-eval',
+      `N = ${n}, {ok, _} = kv_worker_sup:start_link(), ` +
+        `[erlang:garbage_collect(P) || P <- processes()], M0 = erlang:memory(total), ` +
+        `T0 = erlang:monotonic_time(microsecond), ` +
+        `[{ok, _} = kv_worker_sup:start_child(I) || I <- lists:seq(1, N)], ` +
+        `T1 = erlang:monotonic_time(microsecond), ` +
+        `[erlang:garbage_collect(P) || P <- processes()], M1 = erlang:memory(total), ` +
+        `io:format("~p.~n", [{(M1 - M0) / N, N * 1000000 / (T1 - T0)}]), halt().`,
+    ],
+    { encoding: 'utf8' },
+  );
+  const [bytes, starts] = parseTerm(printed) as [number, number];
+  return { bytesPerWorker: bytes, startsPerSec: starts };
+}

@@ -3,7 +3,16 @@ import pino from 'pino';
 import { Writable } from 'node:stream';
 import { logger, setLogger } from '../../src/runtime';
 
-export function captureLogs(): { lines: Array<Record<string, unknown>>; restore: () => void } {
+export interface CapturedLogs {
+  /** Every record logged since the capture began, parsed. */
+  readonly lines: Array<Record<string, unknown>>;
+  /** The records whose message contains `text`. */
+  matching(text: string): Array<Record<string, unknown>>;
+  /** Puts the previous logger back. */
+  restore(): void;
+}
+
+export function captureLogs(level: pino.LevelWithSilent = 'debug'): CapturedLogs {
   const lines: Array<Record<string, unknown>> = [];
   const previous = logger();
   const sink = new Writable({
@@ -12,6 +21,10 @@ export function captureLogs(): { lines: Array<Record<string, unknown>>; restore:
       done();
     },
   });
-  setLogger(pino({ level: 'debug' }, sink));
-  return { lines, restore: () => setLogger(previous) };
+  setLogger(pino({ level }, sink));
+  return {
+    lines,
+    matching: (text) => lines.filter((r) => String(r.msg).includes(text)),
+    restore: () => setLogger(previous),
+  };
 }
