@@ -15,7 +15,7 @@ export {
   getApplication,
   listModules,
   replaceApplicationDir,
-  type Application,
+  type Application as RegisteredApplication,
   type ApplicationSpec,
   type ModuleForm,
 } from './applications';
