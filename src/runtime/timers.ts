@@ -17,6 +17,8 @@ export interface OwnedTimer {
   due: number;
   done: boolean;
   owner: Proc | null;
+  /** The message it will send (the code server walks it for closures of old code). */
+  readonly msg: unknown;
 }
 
 const byRef = new WeakMap<Ref, OwnedTimer>();
@@ -40,6 +42,7 @@ export function sendAfter(ms: number, dest: Pid | string, msg: unknown, owner: P
     due: Date.now() + ms,
     done: false,
     owner,
+    msg,
   };
   if (owner !== null) (owner.timers ??= new Set()).add(timer);
   byRef.set(ref, timer);
