@@ -29,6 +29,8 @@ export const appSchema = z
     includedApplications: listOf(appName, 'a list of application names').default([]),
     /** Subset of `applications` that may be missing from a release. */
     optionalApplications: listOf(appName, 'a list of application names').default([]),
+    /** hotrel: the module other applications get from `import 'app'` (a relpath; default "index"). */
+    main: text.optional(),
     /** The application callback module and its start argument (OTP's `{mod, {Module, StartArgs}}`). */
     mod: z.strictObject({ module: moduleId, args: json.default([]) }).optional(),
     /** Default configuration (OTP's `env`). */
@@ -80,6 +82,7 @@ export interface App {
   applications: string[];
   includedApplications: string[];
   optionalApplications: string[];
+  main?: string | undefined;
   mod?: { module: string; args: JsonValue } | undefined;
   env: Record<string, JsonValue>;
   startPhases?: { phase: string; args: JsonValue }[] | undefined;

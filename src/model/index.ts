@@ -26,6 +26,8 @@ export * from './release';
 export * from './relup';
 export * from './releases-file';
 export * from './start';
+export * from './config';
+export * from './modules';
 export * from './validate';
 export * from './start-order';
 export * from './layout';

@@ -42,6 +42,14 @@ export const releaseSchema = z
     apps: listOf(releaseAppSchema, 'a list of {"name", "vsn", "type"} objects'),
     /** Third-party production packages (node_modules) and their exact versions. */
     dependencies: dependencies.default({}),
+    /**
+     * The directory under `lib/` holding those packages (`deps-<hash>`, shared by releases with
+     * the same set), hotrel's own runtime among them.
+     */
+    depsDir: leaf<string>(
+      'a directory name such as "deps-1a2b3c4d5e6f"',
+      (v) => typeof v === 'string' && /^deps-[0-9a-f]+$/.test(v),
+    ).optional(),
   })
   .superRefine((release, ctx) => {
     const seen = new Map<string, number>();
@@ -71,6 +79,7 @@ export interface Release {
   hotrel: string;
   apps: ReleaseApp[];
   dependencies: Record<string, string>;
+  depsDir?: string | undefined;
 }
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

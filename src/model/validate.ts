@@ -13,6 +13,8 @@ import { releaseSchema, type Release } from './release';
 import { releasesFileSchema, type ReleasesFile } from './releases-file';
 import { relupSchema, type Relup } from './relup';
 import { startSchema, type Start } from './start';
+import { configSchema, type ReleaseConfig } from './config';
+import { modulesFileSchema, type ModulesFile } from './modules';
 import { choices } from './fields';
 
 /** The files of a release root, by what they hold. */
@@ -23,6 +25,8 @@ export interface ModelFiles {
   relup: Relup;
   releases: ReleasesFile;
   start: Start;
+  config: ReleaseConfig;
+  modules: ModulesFile;
 }
 export type ModelFileKind = keyof ModelFiles;
 
@@ -33,6 +37,8 @@ const SCHEMAS: { [K in ModelFileKind]: z.ZodType<ModelFiles[K]> } = {
   relup: relupSchema,
   releases: releasesFileSchema,
   start: startSchema,
+  config: configSchema as z.ZodType<ReleaseConfig>,
+  modules: modulesFileSchema,
 };
 
 export interface ModelIssue {
