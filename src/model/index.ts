@@ -28,6 +28,7 @@ export * from './releases-file';
 export * from './start';
 export * from './config';
 export * from './modules';
+export * from './package-manifest';
 export * from './validate';
 export * from './start-order';
 export * from './layout';

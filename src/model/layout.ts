@@ -20,6 +20,9 @@ export const layout = {
     path.join(root, 'lib', `${app}-${vsn}`, `${app}.modules.json`),
   /** Third-party packages of a release: `lib/deps-<hash>/node_modules`, shared by releases with the same set. */
   depsDir: (root: string, hash: string): string => path.join(root, 'lib', `deps-${hash}`),
+  /** An upgrade package waiting to be unpacked. */
+  packageFile: (root: string, name: string, vsn: string): string =>
+    path.join(root, 'releases', `${name}-${vsn}.tar.gz`),
   releasesDir: (root: string): string => path.join(root, 'releases'),
   releaseDir: (root: string, vsn: string): string => path.join(root, 'releases', vsn),
   releaseFile: (root: string, vsn: string): string => path.join(root, 'releases', vsn, 'release.json'),

@@ -15,6 +15,7 @@ import { relupSchema, type Relup } from './relup';
 import { startSchema, type Start } from './start';
 import { configSchema, type ReleaseConfig } from './config';
 import { modulesFileSchema, type ModulesFile } from './modules';
+import { packageManifestSchema, type PackageManifest } from './package-manifest';
 import { choices } from './fields';
 
 /** The files of a release root, by what they hold. */
@@ -27,6 +28,7 @@ export interface ModelFiles {
   start: Start;
   config: ReleaseConfig;
   modules: ModulesFile;
+  manifest: PackageManifest;
 }
 export type ModelFileKind = keyof ModelFiles;
 
@@ -39,6 +41,7 @@ const SCHEMAS: { [K in ModelFileKind]: z.ZodType<ModelFiles[K]> } = {
   start: startSchema,
   config: configSchema as z.ZodType<ReleaseConfig>,
   modules: modulesFileSchema,
+  manifest: packageManifestSchema,
 };
 
 export interface ModelIssue {
