@@ -7,7 +7,17 @@
  * maps never look like a change, while any change of the code does.
  */
 import { z } from 'zod';
-import { appName, listOf, moduleId, nonEmptyText, text } from './fields';
+import { appName, choices, leaf, listOf, moduleId, nonEmptyText, text } from './fields';
+import { stateShapeSchema } from './state-shape';
+import { upgradeAttributesSchema } from './upgrade-attributes';
+
+/**
+ * The behaviour a module implements, recognised statically by the release builder (rules in
+ * docs/appup-generation.md): what decides its instruction in a generated appup.
+ */
+export const BEHAVIOURS = ['gen_server', 'gen_statem', 'supervisor', 'application', 'none'] as const;
+export type Behaviour = (typeof BEHAVIOURS)[number];
+export const behaviour = leaf<Behaviour>(choices(BEHAVIOURS), (v) => BEHAVIOURS.includes(v as Behaviour));
 
 export const moduleEntrySchema = z.strictObject({
   /** The compiled file, relative to the application's lib directory (`kv_worker.js`). */
@@ -22,6 +32,19 @@ export const moduleEntrySchema = z.strictObject({
   packages: listOf(nonEmptyText, 'a list of package names'),
   /** Names it exports. */
   exports: listOf(nonEmptyText, 'a list of export names'),
+  /** Its behaviour (absent in manifests of older builders: the generator then says it cannot tell). */
+  behaviour: behaviour.optional(),
+  /**
+   * GenServer/GenStatem: the declared type of its state (data), as normalised TypeScript text with
+   * the local and application types it refers to; a change of it is a change of the state's shape.
+   */
+  stateType: text.optional(),
+  /** GenServer/GenStatem: its declared state shape (`export const stateShape = GenServer.stateShape(...)`). */
+  stateShape: stateShapeSchema.optional(),
+  /** Its upgrade attributes (`export const upgrade = {...}`), as written. */
+  upgrade: upgradeAttributesSchema.optional(),
+  /** Supervisor: the child ids its `init` lists, when they are literals. */
+  children: listOf(text, 'a list of child ids').optional(),
 });
 
 export const modulesFileSchema = z.strictObject({
