@@ -7,6 +7,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import ts from 'typescript';
 import { compileModule, formatDiagnostics, hasErrors } from '../../code/compile';
 import type { App, Appup, ModulesFile } from '../../model';
 import { loadAppup } from '../appup';
@@ -30,10 +31,27 @@ export interface BuiltApp {
 }
 
 const MAP_COMMENT = /\n?\/\/# sourceMappingURL=.*\s*$/;
+const codePrinter = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind.LineFeed });
 
-/** The identity of compiled code: insensitive to source-map comments and build paths. */
+/**
+ * The identity of compiled code: a hash of the emitted JavaScript parsed and printed again
+ * without comments and in one fixed layout (every block, object and array literal on several
+ * lines, no trailing commas, one quote style), so that comments (which tsc keeps), formatting,
+ * source maps and build paths never count as a change (knit's `beam_lib:md5` rule), while any
+ * change of the code does. The JavaScript is parsed, not scanned, so text inside strings,
+ * templates and regular expressions is code.
+ */
 export function codeHash(code: string): string {
-  return `sha256:${crypto.createHash('sha256').update(code.replace(MAP_COMMENT, '')).digest('hex')}`;
+  const sf = ts.createSourceFile('m.js', code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.JS);
+  const normalise = (node: ts.Node): void => {
+    if ('multiLine' in node) (node as { multiLine?: boolean }).multiLine = true;
+    ts.forEachChild(node, normalise, (list) => {
+      (list as unknown as { hasTrailingComma: boolean }).hasTrailingComma = false;
+      list.forEach(normalise);
+    });
+  };
+  normalise(sf);
+  return `sha256:${crypto.createHash('sha256').update(codePrinter.printFile(sf)).digest('hex')}`;
 }
 
 /**
