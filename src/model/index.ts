@@ -36,3 +36,4 @@ export * from './validate';
 export * from './start-order';
 export * from './layout';
 export * from './format';
+export * from './version-order';
