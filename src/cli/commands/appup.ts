@@ -21,6 +21,7 @@ import {
   type GenerateResult,
 } from '../../release/appup-gen';
 import { CliError } from '../errors';
+import { showPath } from '../show-path';
 import { findReleaseRoot } from '../release-root';
 
 export interface AppupGenerateOptions {
@@ -120,7 +121,7 @@ export function runAppupGenerate(options: AppupGenerateOptions, cwd: string, out
             bases: result.bases,
             apps: result.apps,
             warnings: result.warnings,
-            written: written.map((f) => path.relative(cwd, f)),
+            written: written.map((f) => showPath(f, cwd)),
             dryRun: options.dryRun === true,
           },
           null,
@@ -135,7 +136,7 @@ export function runAppupGenerate(options: AppupGenerateOptions, cwd: string, out
     output.out(
       options.dryRun === true
         ? `dry run: nothing written (${generated} appup${generated === 1 ? '' : 's'} would be)`
-        : `wrote ${written.length} appup${written.length === 1 ? '' : 's'}${written.length > 0 ? `: ${written.map((f) => path.relative(cwd, f)).join(', ')}` : ''}`,
+        : `wrote ${written.length} appup${written.length === 1 ? '' : 's'}${written.length > 0 ? `: ${written.map((f) => showPath(f, cwd)).join(', ')}` : ''}`,
     );
     return 0;
   } catch (error) {
