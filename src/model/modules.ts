@@ -19,6 +19,15 @@ export const BEHAVIOURS = ['gen_server', 'gen_statem', 'supervisor', 'applicatio
 export type Behaviour = (typeof BEHAVIOURS)[number];
 export const behaviour = leaf<Behaviour>(choices(BEHAVIOURS), (v) => BEHAVIOURS.includes(v as Behaviour));
 
+const childEntry = z.strictObject({
+  id: text,
+  module: moduleId.optional(),
+  type: leaf<'worker' | 'supervisor'>(
+    '"worker" or "supervisor"',
+    (v) => v === 'worker' || v === 'supervisor',
+  ).optional(),
+});
+
 export const moduleEntrySchema = z.strictObject({
   /** The compiled file, relative to the application's lib directory (`kv_worker.js`). */
   file: nonEmptyText,
@@ -43,8 +52,12 @@ export const moduleEntrySchema = z.strictObject({
   stateShape: stateShapeSchema.optional(),
   /** Its upgrade attributes (`export const upgrade = {...}`), as written. */
   upgrade: upgradeAttributesSchema.optional(),
-  /** Supervisor: the child ids its `init` lists, when they are literals. */
-  children: listOf(text, 'a list of child ids').optional(),
+  /**
+   * Supervisor: the children its `init` lists, when their ids are literals: each id, the module
+   * it starts (`start: { module: X }` with `X` an imported module of the project) and its `type`
+   * as written (absent: a worker).
+   */
+  children: listOf(childEntry, 'a list of {"id", "module"?, "type"?} objects').optional(),
 });
 
 export const modulesFileSchema = z.strictObject({

@@ -16,7 +16,8 @@ import {
   type GenerateOptions,
   type GenerateResult,
 } from '../../src/release/appup-gen';
-import { buildRelapp, overlayVersions, removeRelappDirs, tempDir } from '../helpers/relapp';
+import { buildRelease } from '../../src/release/build/release';
+import { buildRelapp, materialise, overlayVersions, removeRelappDirs, tempDir } from '../helpers/relapp';
 
 let root: string;
 
@@ -318,6 +319,26 @@ describe('relapp1 hops: generated plans', () => {
     // Each from-version has its own plan: from 1.0.34 nothing but relapp_m1 changed.
     expect(relapp.appup!.up['1.0.34']).toEqual(one.up);
     expect((relapp.appup!.up['1.0.0'] as AppupInstructionInput[]).map((i) => i.op)).toContain('add_module');
+  });
+});
+
+describe('supervisor checks', () => {
+  it('warns when a child runs a supervisor but its spec does not say type: supervisor', async () => {
+    const output = tempDir('untyped-out');
+    for (const vsn of ['1.0.23', '1.0.26']) {
+      const project = path.join(tempDir(`untyped-${vsn}`), 'relapp');
+      materialise(vsn, project, output);
+      const sup = path.join(project, 'src', 'relapp_sup.ts');
+      fs.writeFileSync(sup, fs.readFileSync(sup, 'utf8').replace("type: 'supervisor' as const,", ''));
+      await buildRelease({ project, typecheck: false });
+    }
+    const result = generate('1.0.26', '1.0.23', {}, path.join(output, 'relapp'));
+    expect(result.warnings).toEqual([
+      expect.stringMatching(
+        /relapp_sup: child relapp_app_sup starts the supervisor relapp_app_sup but its spec has no type: 'supervisor'/,
+      ),
+    ]);
+    expect(hop('1.0.26', '1.0.23').result.warnings).toEqual([]);
   });
 });
 

@@ -63,11 +63,16 @@ describe('behaviour recognition', () => {
     );
   });
 
-  it('lists literal child ids of a supervisor, and none when they are computed', () => {
+  it('lists the children of a supervisor with literal ids, their modules and types, and none when computed', () => {
     const sup = analyze(
-      "export const init = () => ({ children: [{ id: 'kv', start: x }, { id: 2, start: y }] });",
+      "import * as Other from './other';\nimport Types from './types';\n" +
+        "export const init = () => ({ children: [{ id: 'kv', start: x }, { id: 2, type: 'supervisor', start: { module: Other, function: 'startLink' } }, { id: 't', start: { module: Types } }] });",
     );
-    expect(sup.children).toEqual(['kv', '2']);
+    expect(sup.children).toEqual([
+      { id: 'kv' },
+      { id: '2', module: 'kvapp:other', type: 'supervisor' },
+      { id: 't', module: 'kvapp:types' },
+    ]);
     expect(analyze('export const init = () => ({ children: specs() });').children).toBeUndefined();
     expect(
       analyze('export const init = () => ({ children: [{ id: name, start: x }] });').children,

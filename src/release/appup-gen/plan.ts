@@ -163,6 +163,20 @@ export function planUpgrade(ctx: PlanContext): AppUpgrade {
     plans.set(id, { id, kind: 'delete_module', why: 'removed module', deps: [], entry: older.modules[id] });
   }
 
+  // A child that runs a supervisor must say so, or the release handler will not look under it.
+  for (const p of plans.values()) {
+    if (p.kind !== 'supervisor' && !(p.kind === 'add_module' && p.entry?.behaviour === 'supervisor'))
+      continue;
+    for (const child of p.entry?.children ?? []) {
+      if (child.module === undefined || child.type === 'supervisor') continue;
+      if (newer.modules[child.module]?.behaviour !== 'supervisor') continue;
+      ctx.warn(
+        `${short(p.id, app)}: child ${child.id} starts the supervisor ${short(child.module, app)} but its spec has no type: 'supervisor'; ` +
+          'the processes under it will not be found for suspension and code change; add the type (supavisor #850)',
+      );
+    }
+  }
+
   const priorities = (id: string): number => newer.modules[id]?.upgrade?.priority ?? 0;
   const ownDeps = new Map([...plans.values()].map((p) => [p.id, p.deps]));
   const { order, cycles } = orderModules([...instructed], ownDeps, priorities);
@@ -370,8 +384,8 @@ function stateNotes(
 }
 
 function childrenNote(oldEntry: ModuleEntry | undefined, entry: ModuleEntry | undefined): string {
-  const before = oldEntry?.children;
-  const after = entry?.children;
+  const before = oldEntry?.children?.map((c) => c.id);
+  const after = entry?.children?.map((c) => c.id);
   if (before === undefined || after === undefined) return '';
   const added = after.filter((c) => !before.includes(c));
   const removed = before.filter((c) => !after.includes(c));

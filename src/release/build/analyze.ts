@@ -14,7 +14,7 @@ import ts from 'typescript';
 import type { Behaviour } from '../../model/modules';
 import type { StateShapeSpec } from '../../model/state-shape';
 import type { UpgradeAttributes } from '../../model/upgrade-attributes';
-import { detectBehaviour } from './behaviour';
+import { detectBehaviour, type ChildFact } from './behaviour';
 import { readDeclarations } from './declarations';
 import { collectTypeFacts, type TypeFacts } from './state-type';
 
@@ -24,8 +24,8 @@ export interface ModuleFacts {
   exports: string[];
   vsn: string | undefined;
   behaviour: Behaviour;
-  /** Supervisor child ids, when literal. */
-  children: string[] | undefined;
+  /** Supervisor children, when their ids are literal. */
+  children: ChildFact[] | undefined;
   upgrade: UpgradeAttributes | undefined;
   stateShape: StateShapeSpec | undefined;
   /** Type declarations and imports, for resolving the state type across modules. */
@@ -112,16 +112,19 @@ export function analyzeModule(source: string, fileName: string, ctx: ResolveCont
     else if (r.kind === 'package') packages.add(r.name);
   }
   const declarations = readDeclarations(sf, fileName);
+  const moduleOf = (spec: string): string | undefined => {
+    const r = resolveSpecifier(spec, ctx);
+    return r.kind === 'module' ? r.id : undefined;
+  };
+  const imported = importedModules(sf, moduleOf);
   const { behaviour, children } = detectBehaviour(
     sf,
     exports,
     declarations.behaviour,
     ctx.appCallback === ctx.relpath,
+    (name) => imported.get(name),
   );
-  const types = collectTypeFacts(sf, behaviour, (spec) => {
-    const r = resolveSpecifier(spec, ctx);
-    return r.kind === 'module' ? r.id : undefined;
-  });
+  const types = collectTypeFacts(sf, behaviour, moduleOf);
   return {
     imports: [...imports].sort(),
     packages: [...packages].sort(),
@@ -133,6 +136,24 @@ export function analyzeModule(source: string, fileName: string, ctx: ResolveCont
     stateShape: declarations.stateShape,
     types,
   };
+}
+
+/** Local names bound to a whole project module: `import * as X from './x'` and `import X from './x'`. */
+function importedModules(
+  sf: ts.SourceFile,
+  moduleOf: (spec: string) => string | undefined,
+): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const stmt of sf.statements) {
+    if (!ts.isImportDeclaration(stmt) || !ts.isStringLiteral(stmt.moduleSpecifier)) continue;
+    const module = moduleOf(stmt.moduleSpecifier.text);
+    const clause = stmt.importClause;
+    if (module === undefined || clause === undefined) continue;
+    if (clause.name !== undefined) out.set(clause.name.text, module);
+    if (clause.namedBindings !== undefined && ts.isNamespaceImport(clause.namedBindings))
+      out.set(clause.namedBindings.name.text, module);
+  }
+  return out;
 }
 
 type Resolved = { kind: 'module'; id: string } | { kind: 'package'; name: string } | { kind: 'other' };

@@ -22,10 +22,18 @@ import { propertyName, unwrap } from './literal';
 
 const SERVER_CALLBACKS = ['handleCall', 'handleCast', 'handleInfo', 'handleContinue'];
 
+/** A supervisor's child as its init lists it. */
+export interface ChildFact {
+  id: string;
+  /** The project module its `start.module` names, when it is an imported module. */
+  module?: string;
+  type?: 'worker' | 'supervisor';
+}
+
 export interface BehaviourFacts {
   behaviour: Behaviour;
-  /** Supervisor child ids, when `init` lists them literally. */
-  children: string[] | undefined;
+  /** Supervisor children, when `init` lists them with literal ids. */
+  children: ChildFact[] | undefined;
 }
 
 export function detectBehaviour(
@@ -33,10 +41,12 @@ export function detectBehaviour(
   exports: ReadonlySet<string>,
   declared: Behaviour | undefined,
   isAppCallback: boolean,
+  /** The project module a local name was imported as (`import * as Kv from './kv'`), if any. */
+  importedModule: (name: string) => string | undefined = () => undefined,
 ): BehaviourFacts {
   const init = exports.has('init') ? findFunction(sf, 'init') : undefined;
   const supervisorInit = init === undefined ? undefined : supervisorResult(init);
-  const children = supervisorInit === undefined ? undefined : childIds(supervisorInit);
+  const children = supervisorInit === undefined ? undefined : childFacts(supervisorInit, importedModule);
   if (declared !== undefined)
     return { behaviour: declared, children: declared === 'supervisor' ? children : undefined };
   if (exports.has('callbackMode') && exports.has('init'))
@@ -110,22 +120,53 @@ function declaresSupervisorInit(init: FunctionLike): boolean {
   return type !== undefined && /\bSupervisor(Init|Spec)\b/.test(type.getText());
 }
 
-/** The literal ids of the children an init result lists (`children: [{ id: 'kv', ... }]`). */
-function childIds(result: ts.ObjectLiteralExpression): string[] | undefined {
+/** The string value of an object literal's property, if it is a literal. */
+function literalProperty(o: ts.ObjectLiteralExpression, name: string): string | undefined {
+  const p = hasProperty(o, name);
+  if (p === undefined || !ts.isPropertyAssignment(p)) return undefined;
+  const value = unwrap(p.initializer);
+  if (ts.isStringLiteral(value) || ts.isNoSubstitutionTemplateLiteral(value) || ts.isNumericLiteral(value))
+    return value.text;
+  return undefined;
+}
+
+/**
+ * The children an init result lists (`children: [{ id: 'kv', start: { module: Kv, ... } }]`),
+ * or undefined when one of them has no literal id.
+ */
+function childFacts(
+  result: ts.ObjectLiteralExpression,
+  importedModule: (name: string) => string | undefined,
+): ChildFact[] | undefined {
   const prop = hasProperty(result, 'children');
   if (prop === undefined || !ts.isPropertyAssignment(prop)) return undefined;
   const list = unwrap(prop.initializer);
   if (!ts.isArrayLiteralExpression(list)) return undefined;
-  const ids: string[] = [];
+  const out: ChildFact[] = [];
   for (const element of list.elements) {
     const spec = ts.isSpreadElement(element) ? undefined : unwrap(element);
     if (spec === undefined || !ts.isObjectLiteralExpression(spec)) return undefined;
-    const id = hasProperty(spec, 'id');
-    if (id === undefined || !ts.isPropertyAssignment(id)) return undefined;
-    const value = unwrap(id.initializer);
-    if (ts.isStringLiteral(value) || ts.isNoSubstitutionTemplateLiteral(value) || ts.isNumericLiteral(value))
-      ids.push(value.text);
-    else return undefined;
+    const id = literalProperty(spec, 'id');
+    if (id === undefined) return undefined;
+    const fact: ChildFact = { id };
+    const start = hasProperty(spec, 'start');
+    const startValue =
+      start !== undefined && ts.isPropertyAssignment(start) ? unwrap(start.initializer) : undefined;
+    if (startValue !== undefined && ts.isObjectLiteralExpression(startValue)) {
+      const m = hasProperty(startValue, 'module');
+      const ref = m !== undefined && ts.isPropertyAssignment(m) ? unwrap(m.initializer) : undefined;
+      const name =
+        ref !== undefined && ts.isIdentifier(ref)
+          ? ref.text
+          : m !== undefined && ts.isShorthandPropertyAssignment(m)
+            ? m.name.text
+            : undefined;
+      const module = name === undefined ? undefined : importedModule(name);
+      if (module !== undefined) fact.module = module;
+    }
+    const type = literalProperty(spec, 'type');
+    if (type === 'worker' || type === 'supervisor') fact.type = type;
+    out.push(fact);
   }
-  return ids;
+  return out;
 }
