@@ -35,6 +35,7 @@ export function baseCommands(
     node: process.versions.node,
     hotrel: release.hotrel,
     pid: process.pid,
+    execPath: process.execPath,
     uptimeMs: Date.now() - started,
     processes: processCount(),
     memory: process.memoryUsage(),
