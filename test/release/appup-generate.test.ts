@@ -322,6 +322,18 @@ describe('relapp1 hops: generated plans', () => {
   });
 });
 
+describe('older releases in another release root (--previous DIR)', () => {
+  it('takes the from-versions from there, and writes the appup into the current root', async () => {
+    const previous = await buildRelapp(['1.0.35']);
+    const current = await buildRelapp(['1.0.36']);
+    const result = generateAppups({ current: readReleaseSet(current), previous: readReleaseSet(previous) });
+    expect(result.bases).toEqual(['1.0.35']);
+    const relapp = result.apps.find((a) => a.app === 'relapp')!;
+    expect(Object.keys(relapp.appup!.up)).toEqual(['1.0.35']);
+    expect(relapp.appup!.up['1.0.35']).toEqual(hop('1.0.36', '1.0.35').up);
+  });
+});
+
 describe('supervisor checks', () => {
   it('warns when a child runs a supervisor but its spec does not say type: supervisor', async () => {
     const output = tempDir('untyped-out');

@@ -12,7 +12,13 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { layout } from '../../model/layout';
 import { ModelError } from '../../model/validate';
-import { GenerateError, PurgeSpecError, formatReport, parsePurgeSpec } from '../../release/appup-gen';
+import {
+  GenerateError,
+  PurgeSpecError,
+  formatReport,
+  parsePurgeSpec,
+  writeAppups,
+} from '../../release/appup-gen';
 import { AppupSourceError } from '../../release/appup';
 import { PackageError as DependencyError } from '../../release/build/packages';
 import { BuildError, buildRelease } from '../../release/build/release';
@@ -127,16 +133,7 @@ export async function runUpgradePack(
     for (const app of plan.result.apps) {
       if (app.action === 'generated' && app.file !== undefined) undo.remember(path.join(root, app.file));
     }
-    appupGenerate(
-      {
-        current: root,
-        target: release.vsn,
-        previousVersion: options.previousVersion,
-        purge: options.purge,
-        restart: options.restart,
-      },
-      cwd,
-    );
+    writeAppups(root, plan.result);
 
     // Relup: every older release the appups cover.
     undo.remember(layout.relupFile(root, release.vsn));
