@@ -5,7 +5,8 @@
  *
  * Which type: the module's `State` type (GenStatem: `Data`), a type alias or interface by that
  * name; otherwise the annotation of the state parameter of its callbacks (`handleCall`'s third,
- * `handleCast`/`handleInfo`/`handleContinue`'s second; GenStatem `handleEvent`'s third). The text
+ * `handleCast`/`handleInfo`/`handleContinue`'s second; GenStatem `handleEvent`'s third; `unknown`
+ * and `any` do not count). The text
  * is the declaration printed without comments, followed by every type it refers to that the
  * application itself declares (in the same module or imported from another module of the
  * project), transitively; library and built-in types (`Map`, `Date`) are compared by name.
@@ -140,7 +141,13 @@ function parameterType(sf: ts.SourceFile, name: string, index: number): ts.TypeN
       }
     }
     const type = fn?.parameters[index]?.type;
-    if (type !== undefined) return type;
+    // `unknown` and `any` say nothing about the state's shape.
+    if (
+      type !== undefined &&
+      type.kind !== ts.SyntaxKind.UnknownKeyword &&
+      type.kind !== ts.SyntaxKind.AnyKeyword
+    )
+      return type;
   }
   return undefined;
 }
