@@ -22,45 +22,17 @@
  *   would come after the deletion of the module whose process it stops, and a restored module
  *   would load after its callers.
  */
-import type { PurgeMethod } from '../../model/fields';
-import type { JsonValue } from '../../model/json';
-import type { AppupInstructionInput } from '../../model/instructions';
 import type { ModuleEntry } from '../../model/modules';
 import { parseModuleId, qualifyModule } from '../../model/names';
-import { shapeChanges } from '../../model/state-shape';
-import type { ApplyAttribute, UpgradeAttributes } from '../../model/upgrade-attributes';
-import { RECONCILE_CHILDREN_EXTRA, wrapExtra } from '../../model/upgrade-extra';
+import { collectApplies, hooked, phase } from './applies';
 import { diffModules } from './diff';
-import { hookInstructions } from './hooks';
+import { instruction, inverseWhy } from './instruction';
+import { childrenNote, stateNotes } from './notes';
 import { orderModules } from './order';
-import { purgeFor, type PurgePair } from './purge-spec';
-import type { AppVersion, Explained, GenerateOptions } from './types';
+import { short, type AppUpgrade, type ModulePlan, type PlanContext } from './plan-types';
+import type { AppVersion, Explained } from './types';
 
-export interface PlanContext {
-  older: AppVersion;
-  newer: AppVersion;
-  /** Modules of other applications this upgrade changes with generated instructions (deps may name them). */
-  foreign: ReadonlySet<string>;
-  options: GenerateOptions;
-  warn(message: string): void;
-  note(message: string): void;
-}
-
-export interface AppUpgrade {
-  up: Explained[];
-  down: Explained[];
-}
-
-type Kind = 'add_module' | 'delete_module' | 'update' | 'supervisor' | 'load_module';
-
-interface ModulePlan {
-  id: string;
-  kind: Kind;
-  why: string;
-  /** Qualified ids. */
-  deps: string[];
-  entry: ModuleEntry | undefined;
-}
+export type { PlanContext, AppUpgrade } from './plan-types';
 
 const PROCESS_BEHAVIOURS = new Set(['gen_server', 'gen_statem']);
 
@@ -212,11 +184,6 @@ export function planUpgrade(ctx: PlanContext): AppUpgrade {
   return { up, down };
 }
 
-/** `kvapp:kv_store` as written in kvapp's appup: `kv_store`. */
-function short(id: string, app: string): string {
-  return id.startsWith(`${app}:`) ? id.slice(app.length + 1) : id;
-}
-
 function describeBehaviour(entry: ModuleEntry | undefined): string {
   const b = entry?.behaviour;
   return b === undefined || b === 'none' ? '' : ` (${b})`;
@@ -249,203 +216,4 @@ function dependencies(
     }
   }
   return [...out].sort();
-}
-
-function purgeOf(p: ModulePlan, ctx: PlanContext): PurgePair | undefined {
-  const fromSpec = purgeFor(ctx.options.purge, p.id);
-  if (fromSpec !== undefined) return fromSpec;
-  const attr = p.entry?.upgrade?.purge;
-  if (attr !== undefined) {
-    const m = (v: 'soft' | 'brutal' | undefined): PurgeMethod =>
-      v === 'soft' ? 'soft_purge' : 'brutal_purge';
-    return typeof attr === 'string'
-      ? { prePurge: m(attr), postPurge: m(attr) }
-      : { prePurge: m(attr.pre), postPurge: m(attr.post) };
-  }
-  return ctx.options.purge?.default;
-}
-
-/** The user's extra: `upgrade.extra`, or OTP's default `[]`. */
-function userExtra(p: ModulePlan): JsonValue {
-  return (p.entry?.upgrade?.extra as JsonValue | undefined) ?? [];
-}
-
-function instruction(
-  p: ModulePlan,
-  direction: 'up' | 'down',
-  ctx: PlanContext,
-  addedOrRemoved: ReadonlySet<string>,
-): AppupInstructionInput {
-  const app = ctx.newer.name;
-  const module = short(p.id, app);
-  const deps = (direction === 'up' ? p.deps : p.deps.filter((d) => !addedOrRemoved.has(d))).map((d) =>
-    short(d, app),
-  );
-  const withDeps = deps.length > 0 ? { deps } : {};
-  const upgrade: UpgradeAttributes | undefined = p.entry?.upgrade;
-  switch (p.kind) {
-    case 'add_module':
-      return direction === 'up' ? { op: 'add_module', module, ...withDeps } : { op: 'delete_module', module };
-    case 'delete_module':
-      return direction === 'up' ? { op: 'delete_module', module } : { op: 'add_module', module };
-    case 'load_module':
-      return { op: 'load_module', module, ...(purgeOf(p, ctx) ?? {}), ...withDeps };
-    case 'supervisor':
-      if (upgrade?.extra !== undefined && direction === 'up') {
-        ctx.note(
-          `${module}: upgrade.extra is ignored for a supervisor (its extra asks it to reconcile its children)`,
-        );
-      }
-      return {
-        op: 'update',
-        module,
-        modType: 'static',
-        change: { advanced: { ...RECONCILE_CHILDREN_EXTRA } },
-        ...(upgrade?.timeout === undefined ? {} : { timeout: upgrade.timeout }),
-        ...(purgeOf(p, ctx) ?? {}),
-        ...withDeps,
-      };
-    case 'update': {
-      const user = userExtra(p);
-      const shape = p.entry?.stateShape;
-      const extra =
-        shape === undefined
-          ? user
-          : wrapExtra(user, { stateShape: ctx.older.modules[p.id]?.stateShape ?? null });
-      return {
-        op: 'update',
-        module,
-        change: { advanced: extra },
-        ...(upgrade?.timeout === undefined ? {} : { timeout: upgrade.timeout }),
-        ...(purgeOf(p, ctx) ?? {}),
-        ...withDeps,
-      };
-    }
-  }
-}
-
-function inverseWhy(p: ModulePlan, older: AppVersion): string {
-  if (p.kind === 'add_module') return 'added going up: deleted going down';
-  if (p.kind === 'delete_module') return 'removed going up: restored going down';
-  if (p.kind === 'update') return 'converted back by the newer code before the older code is loaded';
-  if (p.kind === 'supervisor')
-    return `the older init is read again and the children reconciled back${childrenNote(p.entry, older.modules[p.id])}`;
-  return 'older code loaded back';
-}
-
-/** Notes on a GenServer's state across the upgrade; warnings where hotrel cannot be sure. */
-function stateNotes(
-  id: string,
-  oldEntry: ModuleEntry | undefined,
-  entry: ModuleEntry,
-  ctx: PlanContext,
-): string {
-  const m = short(id, ctx.newer.name);
-  const hasCodeChange = entry.exports.includes('codeChange');
-  const what = entry.behaviour === 'gen_statem' ? 'data' : 'state';
-  if (entry.stateShape !== undefined) {
-    const older = oldEntry?.stateShape;
-    if (older === undefined) {
-      if (!hasCodeChange) {
-        ctx.warn(
-          `${m}: ${ctx.older.vsn} declared no ${what} shape, and ${ctx.newer.vsn} has no codeChange: going up the ${what} is converted to the new shape by field name, ` +
-            `but a downgrade to ${ctx.older.vsn} leaves it in the new shape; add a codeChange handling {down: '${ctx.older.vsn}'}`,
-        );
-      }
-      return `; its declared ${what} shape is new: the ${what} is converted to it by field name going up (going down: its codeChange)`;
-    }
-    const c = shapeChanges(older, entry.stateShape);
-    const parts = [
-      c.added.length > 0 ? `added ${c.added.join(', ')}` : '',
-      c.removed.length > 0 ? `removed ${c.removed.join(', ')}` : '',
-      c.renamed.length > 0 ? `renamed ${c.renamed.map(([a, b]) => `${a} -> ${b}`).join(', ')}` : '',
-    ].filter((s) => s !== '');
-    return parts.length === 0
-      ? `; declared ${what} shape unchanged`
-      : `; declared ${what} shape: ${parts.join('; ')} (converted automatically both ways)`;
-  }
-  const before = oldEntry?.stateType;
-  const after = entry.stateType;
-  if (before !== undefined && after !== undefined) {
-    if (before === after) return `; ${what} type unchanged`;
-    if (hasCodeChange) return `; its ${what} type changed: its codeChange converts it`;
-    ctx.warn(
-      `${m}: its ${what} type changed between ${ctx.older.vsn} and ${ctx.newer.vsn}, but it has no codeChange and declares no ${what} shape: ` +
-        `running processes keep their ${what} in the old shape; add codeChange, or declare the shape with ${entry.behaviour === 'gen_statem' ? 'GenStatem.dataShape' : 'GenServer.stateShape'}`,
-    );
-    return `; its ${what} type changed without a conversion (see the warning)`;
-  }
-  if (hasCodeChange) return '; its codeChange converts the state';
-  ctx.warn(
-    `${m}: cannot tell whether its ${what} changed shape (no ${entry.behaviour === 'gen_statem' ? 'Data' : 'State'} type found in ${before === undefined ? ctx.older.vsn : ctx.newer.vsn}) and it has no codeChange; ` +
-      `declare a type ${entry.behaviour === 'gen_statem' ? 'Data' : 'State'}, a ${what} shape, or a codeChange`,
-  );
-  return '';
-}
-
-function childrenNote(oldEntry: ModuleEntry | undefined, entry: ModuleEntry | undefined): string {
-  const before = oldEntry?.children?.map((c) => c.id);
-  const after = entry?.children?.map((c) => c.id);
-  if (before === undefined || after === undefined) return '';
-  const added = after.filter((c) => !before.includes(c));
-  const removed = before.filter((c) => !after.includes(c));
-  if (added.length === 0 && removed.length === 0) return '; same children';
-  return `; children ${[
-    added.length > 0 ? `added: ${added.join(', ')} (started)` : '',
-    removed.length > 0 ? `removed: ${removed.join(', ')} (stopped)` : '',
-  ]
-    .filter((s) => s !== '')
-    .join('; ')}`;
-}
-
-interface PlannedApply {
-  owner: string;
-  attr: ApplyAttribute;
-}
-
-function collectApplies(newer: AppVersion): PlannedApply[] {
-  const out: PlannedApply[] = [];
-  for (const id of [...newer.app.modules].sort()) {
-    const spec = newer.modules[id]?.upgrade?.apply;
-    if (spec === undefined) continue;
-    for (const attr of Array.isArray(spec) ? spec : [spec]) out.push({ owner: id, attr });
-  }
-  return out;
-}
-
-function phase(
-  applies: readonly PlannedApply[],
-  which: 'first' | 'immediate' | 'last',
-  direction: 'up' | 'down',
-  owner?: string,
-): Explained[] {
-  return applies
-    .filter(
-      (a) =>
-        a.attr.phase === which &&
-        (a.attr.when === 'both' || a.attr.when === direction) &&
-        (owner === undefined || a.owner === owner),
-    )
-    .sort((a, b) => a.attr.priority - b.attr.priority)
-    .map((a) => {
-      const app = parseModuleId(a.owner).app;
-      const module = a.attr.module ?? short(a.owner, app);
-      return {
-        instruction: { op: 'apply', module, function: a.attr.function, args: [...a.attr.args] },
-        why: `upgrade.apply of ${short(a.owner, app)} (phase ${which})`,
-      };
-    });
-}
-
-function hooked(
-  hooks: AppVersion['pre'],
-  newVsn: string,
-  direction: 'up' | 'down',
-  otherVsn: string,
-  part: 'pre' | 'post',
-): Explained[] {
-  return hookInstructions(hooks, newVsn, direction, otherVsn).map((instruction) => ({
-    instruction,
-    why: `from the ${part} file`,
-  }));
 }
