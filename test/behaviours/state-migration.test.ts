@@ -198,6 +198,24 @@ describe('state shapes on live processes (stand-in facades)', () => {
     expect(logs.matching('was not converted to the older version')).toHaveLength(1);
   });
 
+  it('warns at start when the initial state does not fit the declared shape', async () => {
+    const logs = captureLogs('warn');
+    try {
+      const sloppy = { ...v1, init: () => ok({ id: 1, title: 't', secret: 's' }) };
+      const pid = GenServer.pidOf(await GenServer.start(sloppy, undefined, { name: 'shaped' }));
+      exit(pid, 'kill');
+      const fine = GenServer.pidOf(await GenServer.start(v1, undefined, { name: 'shaped' }));
+      exit(fine, 'kill');
+    } finally {
+      logs.restore();
+    }
+    expect(logs.lines.map((l) => l.msg)).toEqual([
+      expect.stringMatching(
+        /shaped: its initial state has fields its stateShape does not declare \(secret\): they would be dropped at the next code change/,
+      ),
+    ]);
+  });
+
   it('converts a GenStatem data shape', async () => {
     const s1 = {
       dataShape: GenStatem.dataShape({ n: 0 }),

@@ -234,3 +234,32 @@ export function prepareCodeChange(
   if (older === null) return { value, extra: user };
   return { value: migrateState(value, older, shape, 'down', what), extra: user };
 }
+
+/**
+ * What is wrong with a fresh state for the module's declared shape, if anything: fields the shape
+ * does not declare are dropped at the next code change, so a declaration that forgets one would
+ * lose data silently. Checked once, when the process starts.
+ */
+export function shapeMismatch(
+  module: object,
+  shapeExport: 'stateShape' | 'dataShape',
+  value: unknown,
+): string | undefined {
+  const shape = declaredShape(module, shapeExport);
+  if (shape === undefined) return undefined;
+  const what = shapeExport === 'stateShape' ? 'state' : 'data';
+  if (!isPlainObject(value)) {
+    return `its declared ${shapeExport} describes a plain object, but its initial ${what} is ${describe(value)}: the ${what} cannot be converted automatically`;
+  }
+  const extra = Object.keys(value).filter((k) => !(k in shape.fields));
+  const missing = Object.keys(shape.fields).filter((k) => !Object.hasOwn(value, k));
+  if (extra.length === 0 && missing.length === 0) return undefined;
+  return [
+    extra.length > 0
+      ? `its initial ${what} has fields its ${shapeExport} does not declare (${extra.join(', ')}): they would be dropped at the next code change`
+      : '',
+    missing.length > 0 ? `it lacks declared fields (${missing.join(', ')})` : '',
+  ]
+    .filter((s) => s !== '')
+    .join('; ');
+}

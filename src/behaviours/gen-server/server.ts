@@ -21,7 +21,7 @@ import {
 } from '../../runtime';
 import { isThenable } from '../core/awaitable';
 import { hasCallback } from '../core/callbacks';
-import { prepareCodeChange } from '../core/state-shape';
+import { prepareCodeChange, shapeMismatch } from '../core/state-shape';
 import { describeModule } from '../core/module-name';
 import type { BehaviourKind } from '../core/record';
 import { StartableRecord } from '../core/start';
@@ -122,6 +122,7 @@ export class GenServerProcess extends StartableRecord {
     switch (init?.kind) {
       case 'ok':
         this.state = init.state;
+        this.checkShape(self);
         this.acknowledge({ kind: 'ok', pid: self.pid });
         return init.next;
       case 'ignore':
@@ -141,6 +142,17 @@ export class GenServerProcess extends StartableRecord {
         this.acknowledge({ kind: 'error', reason });
         throw new ProcessExit(reason);
       }
+    }
+  }
+
+  /** Warns when the initial state does not fit the module's declared shape (core/state-shape.ts). */
+  private checkShape(self: Proc): void {
+    const problem = shapeMismatch(this.callbacks, 'stateShape', this.state);
+    if (problem !== undefined) {
+      logger().warn(
+        { pid: String(self.pid), module: describeModule(this.module) },
+        `${this.behaviour} ${this.name ?? String(self.pid)}: ${problem}`,
+      );
     }
   }
 

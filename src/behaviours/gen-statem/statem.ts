@@ -22,7 +22,7 @@ import {
 } from '../../runtime';
 import { isThenable } from '../core/awaitable';
 import { hasCallback } from '../core/callbacks';
-import { prepareCodeChange } from '../core/state-shape';
+import { prepareCodeChange, shapeMismatch } from '../core/state-shape';
 import { describeModule } from '../core/module-name';
 import { reportInitFailure, reportTermination } from '../core/report';
 import { CALL, Request, replyTo } from '../core/request';
@@ -126,11 +126,19 @@ export class GenStatemProcess extends StartableRecord {
       actions?: Action[];
     } | null;
     switch (r?.kind) {
-      case 'next_state':
+      case 'next_state': {
         this.state = r.state;
         this.data = r.data;
+        const problem = shapeMismatch(this.callbacks, 'dataShape', this.data);
+        if (problem !== undefined) {
+          logger().warn(
+            { pid: String(self.pid), module: describeModule(this.module) },
+            `gen_statem ${this.name ?? String(self.pid)}: ${problem}`,
+          );
+        }
         this.acknowledge({ kind: 'ok', pid: self.pid });
         return r.actions;
+      }
       case 'ignore':
         this.acknowledge({ kind: 'ignore' });
         throw new ProcessExit('normal');
