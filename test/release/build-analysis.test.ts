@@ -192,6 +192,15 @@ describe('code identity', () => {
   });
 });
 
+describe('the public types', () => {
+  it("relapp type-checks against hotrel's published types (stateShape, StateOf, upgrade, codeChange)", async () => {
+    const project = path.join(tempDir('typed'), 'relapp');
+    materialise('1.0.36', project, tempDir('typed-out'));
+    const result = await buildRelease({ project, typecheck: true });
+    expect(result.built).toEqual(['relapp-1.0.36']);
+  }, 60_000);
+});
+
 describe('release builder and generated appups', () => {
   it('a rebuild after appup generation is still "unchanged" (the generated appup is not build output)', async () => {
     const output = tempDir('regen-out');
