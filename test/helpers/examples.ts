@@ -101,3 +101,19 @@ export function log(ex: Example): string {
   const file = path.join(ex.root, 'log', `${ex.rel}.log`);
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
 }
+
+/**
+ * The number of running children of supervisor `sup` in the node, once at most `atMost` remain:
+ * if there are more, waits (in the node, on their exits, not by polling) for one of them to exit.
+ * For a connection closed by the client: the client may see the close before the server-side
+ * process has stopped.
+ */
+export function childrenAfterExit(ex: Example, sup: string, atMost: number): number {
+  const name = JSON.stringify(sup);
+  return evaluate(
+    ex,
+    `const kids = await Supervisor.whichChildren(${name});
+     if (kids.length > ${atMost}) await Promise.race(kids.map((k) => new Promise((r) => watch(k.pid, r))));
+     (await Supervisor.countChildren(${name})).active`,
+  ) as number;
+}
