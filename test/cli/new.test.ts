@@ -11,6 +11,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { bin, hotrel, linkDependencies } from '../helpers/project';
 import { tmpDir } from '../helpers/tmp';
 
+const REPO = path.join(__dirname, '..', '..');
+
 const started: Array<[string, string]> = [];
 afterAll(() => {
   for (const [root, rel] of started) bin(root, rel, ['stop']);
@@ -65,10 +67,24 @@ describe('hotrel new', () => {
     expect(out('_build/rel/demo_svc/bin/demo_svc rpc demo_svc:counter increment')).toBe('5\n');
     expect(out('_build/rel/demo_svc/bin/demo_svc rpc demo_svc:counter value')).toBe('5\n');
     expect(out('npm stop')).toContain('demo_svc stopped');
-    expect(
-      fs.existsSync(path.join(dir, '_build', 'rel', 'demo_svc', 'releases', '1.0.0', 'release.json')),
-    ).toBe(true);
-  }, 180_000);
+
+    // docs/guide.md, step 5: its counter 1.0.1 replaces the generated one, and the guide's commands
+    // test it and build release 1.0.1 beside 1.0.0.
+    const guide = fs.readFileSync(path.join(REPO, 'docs', 'guide.md'), 'utf8');
+    const counter = /```ts\n\/\/ file: counter\.ts\n([\s\S]*?)```/.exec(guide);
+    expect(counter).not.toBeNull();
+    fs.writeFileSync(path.join(dir, 'src', 'counter.ts'), counter![1]!);
+    for (const line of ['npm version patch --no-git-tag-version', 'npm test', 'npm run build']) {
+      expect(guide).toContain(line);
+      const r = sh(line, dir);
+      if (r.status !== 0) throw new Error(`"${line}" failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+    }
+    const releases = path.join(dir, '_build', 'rel', 'demo_svc', 'releases');
+    expect(fs.existsSync(path.join(releases, '1.0.0', 'release.json'))).toBe(true);
+    expect(JSON.parse(fs.readFileSync(path.join(releases, '1.0.1', 'release.json'), 'utf8')).vsn).toBe(
+      '1.0.1',
+    );
+  }, 240_000);
 
   it('refuses a directory that is not empty, and changes nothing in it', () => {
     const parent = tmpDir('hotrel-new-');
