@@ -14,7 +14,7 @@
  * longest wait for a WebSocket reply, and whether the in-memory request counter survived.
  *
  *   node --expose-gc -r tsx/cjs bench/suites/http-reload.bench.ts
- *   (DURATION=6 s, CONNECTIONS=10, WEBSOCKETS=20, GRACE_MS=3000)
+ *   (REPS=3, DURATION=6 s, CONNECTIONS=10, WEBSOCKETS=20, GRACE_MS=3000)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -27,8 +27,9 @@ import { buildRelease } from '../../src/release/build/release';
 import { underLoad, waitUntilServing, type LoadResult } from '../lib/reload/load';
 import type { RollReport } from '../lib/reload/cluster-primary';
 import { knob, publish, table } from '../lib/report';
-import { fmt, ratio } from '../lib/stats';
+import { fmt, fmtSummary, ratio, summarize } from '../lib/stats';
 
+const REPS = knob('REPS', 3);
 const DURATION = knob('DURATION', 6);
 const CONNECTIONS = knob('CONNECTIONS', 10);
 const WEBSOCKETS = knob('WEBSOCKETS', 20);
@@ -239,25 +240,52 @@ const scenarios: Scenario[] = [
 
 interface Outcome {
   scenario: string;
-  result?: LoadResult;
-  notes?: Record<string, unknown>;
+  /** One per repetition. */
+  runs: Array<{ result: LoadResult; notes?: Record<string, unknown> }>;
   skipped?: string;
 }
 
 async function runScenario(s: Scenario, web: WebBuild): Promise<Outcome> {
-  const port = await freePort();
-  const running = await s.start(web, port);
-  if (typeof running === 'string') return { scenario: s.name, skipped: running };
-  try {
-    await waitUntilServing(port);
-    const result = await underLoad(
-      { port, durationS: DURATION, connections: CONNECTIONS, websockets: WEBSOCKETS },
-      running.disrupt,
-    );
-    return { scenario: s.name, result, notes: running.notes };
-  } finally {
-    await running.stop();
+  const runs: Outcome['runs'] = [];
+  for (let rep = 0; rep < REPS; rep++) {
+    const port = await freePort();
+    const running = await s.start(web, port);
+    if (typeof running === 'string') return { scenario: s.name, runs, skipped: running };
+    try {
+      await waitUntilServing(port);
+      const result = await underLoad(
+        { port, durationS: DURATION, connections: CONNECTIONS, websockets: WEBSOCKETS },
+        running.disrupt,
+      );
+      runs.push({ result, notes: running.notes });
+    } finally {
+      await running.stop();
+    }
   }
+  return { scenario: s.name, runs };
+}
+
+/** Median [min..max] of a figure over the repetitions. */
+function over(o: Outcome, figure: (r: LoadResult) => number): string {
+  return fmtSummary(summarize(o.runs.map((run) => figure(run.result))));
+}
+
+function row(o: Outcome, baseRequests: number): string[] {
+  if (o.skipped !== undefined) return [o.scenario, o.skipped, '', '', '', '', '', ''];
+  const results = o.runs.map((run) => run.result);
+  const requests = summarize(results.map((r) => r.requests)).median;
+  const failed = results.map((r) => `${r.failed}`).join(', ');
+  const kept = results.filter((r) => r.stateKept).length;
+  return [
+    o.scenario,
+    `${over(o, (r) => r.requests)} (${ratio(requests, baseRequests)})`,
+    failed,
+    over(o, (r) => r.maxLatencyMs),
+    results.map((r) => `${r.wsDropped}/${r.wsOpened}`).join(', '),
+    over(o, (r) => r.wsMaxWaitMs),
+    kept === results.length ? 'yes' : kept === 0 ? 'no' : `${kept} of ${results.length} runs`,
+    over(o, (r) => r.disruptionMs),
+  ];
 }
 
 async function main(): Promise<void> {
@@ -268,24 +296,11 @@ async function main(): Promise<void> {
     process.stderr.write(`${s.name}...\n`);
     outcomes.push(await runScenario(s, web));
   }
-  const base = outcomes[0]!.result!;
-  const rows = outcomes.map((o) => {
-    const r = o.result;
-    if (r === undefined) return [o.scenario, o.skipped ?? '', '', '', '', '', '', '', ''];
-    return [
-      o.scenario,
-      `${fmt(r.requests)} (${ratio(r.requests, base.requests)})`,
-      `${r.failed}${r.failed > 0 ? ` (${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx)` : ''}`,
-      fmt(r.maxLatencyMs),
-      `${r.wsDropped} / ${r.wsOpened}`,
-      fmt(r.wsMaxWaitMs),
-      `${r.hitsBefore} -> ${r.hitsAfter} -> ${r.hitsEnd}`,
-      r.stateKept ? 'yes' : 'no',
-      fmt(r.disruptionMs),
-    ];
-  });
+  const baseRequests = summarize(outcomes[0]!.runs.map((run) => run.result.requests)).median;
   const md = table(
-    `HTTP + WebSocket service reloaded under load (${DURATION} s, ${CONNECTIONS} HTTP connections, ${WEBSOCKETS} WebSockets; reload after ${fmt(DURATION / 3)} s)`,
+    `HTTP + WebSocket service reloaded under load (${DURATION} s, ${CONNECTIONS} HTTP connections, ` +
+      `${WEBSOCKETS} WebSockets, reload after ${fmt(DURATION / 3)} s; ${REPS} runs each: median [min..max], ` +
+      `or each run's count)`,
     [
       'scenario',
       'requests (vs baseline)',
@@ -293,16 +308,12 @@ async function main(): Promise<void> {
       'longest request ms',
       'WebSockets dropped',
       'longest WS reply wait ms',
-      '/hits before -> after -> end',
-      'counter kept',
+      'request counter kept',
       'reload ms',
     ],
-    rows,
+    outcomes.map((o) => row(o, baseRequests)),
   );
-  publish('http-reload', md, {
-    knobs: { DURATION, CONNECTIONS, WEBSOCKETS, GRACE_MS },
-    outcomes,
-  });
+  publish('http-reload', md, { knobs: { REPS, DURATION, CONNECTIONS, WEBSOCKETS, GRACE_MS }, outcomes });
 }
 
 main().then(
