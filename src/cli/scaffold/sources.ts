@@ -142,7 +142,7 @@ describe('counter', () => {
     const sup = GenServer.pidOf(await Supervisor.start(Sup, undefined));
     const first = whereis('counter')!;
     await Counter.increment(3);
-    exit(first, 'kill');
+    exit(first, 'kill'); // the supervisor logs this crash in its report: expected here
     await exited(first);
     // The supervisor handles the crash before this request, so the answer shows the restart.
     const [child] = await Supervisor.whichChildren(sup);
