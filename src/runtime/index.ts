@@ -51,3 +51,10 @@ export { processInfo, type ProcessInfo } from './info';
 export { AlreadyNamedError, NameTakenError, NoProcError, NotInProcessError } from './errors';
 export { logger, setLogger, type Logger } from './log';
 export { REDUCTIONS_PER_TURN } from './scheduler';
+export {
+  forwardEvents,
+  isEvent,
+  type EventMessage,
+  type EventSource,
+  type ForwardOptions,
+} from './forward-events';

@@ -73,3 +73,30 @@ export function bin(
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/**
+ * Gives a project outside the repository a `node_modules` as `npm install` would with hotrel as a
+ * dependency: the repository's packages (TypeScript, vitest, ws, ...) linked in, `hotrel` linked
+ * to the repository (its built dist/), and `.bin` with their commands, `hotrel` among them.
+ */
+export function linkDependencies(dir: string): void {
+  const nm = path.join(dir, 'node_modules');
+  const binDir = path.join(nm, '.bin');
+  fs.mkdirSync(binDir, { recursive: true });
+  const repoModules = path.join(REPO, 'node_modules');
+  for (const entry of fs.readdirSync(repoModules)) {
+    if (entry === '.bin' || entry.startsWith('.')) continue;
+    fs.symlinkSync(path.join(repoModules, entry), path.join(nm, entry));
+  }
+  fs.symlinkSync(REPO, path.join(nm, 'hotrel'));
+  const repoBin = path.join(repoModules, '.bin');
+  for (const entry of fs.readdirSync(repoBin)) {
+    fs.symlinkSync(fs.realpathSync(path.join(repoBin, entry)), path.join(binDir, entry));
+  }
+  // npm makes a package's bin executable when it installs it; dist/ is built by tsc, which does not.
+  fs.writeFileSync(
+    path.join(binDir, 'hotrel'),
+    `#!/bin/sh\nexec "${process.execPath}" "${path.join(REPO, 'dist', 'cli', 'main.js')}" "$@"\n`,
+    { mode: 0o755 },
+  );
+}
