@@ -12,7 +12,7 @@
  *   `delete_module`.
  * - **deps**: what the module imports, intersected with the modules this upgrade changes (in its
  *   application, and in other upgraded applications whose appups are generated), plus its
- *   `upgrade.depends`.
+ *   `upgrade.depends`; a supervisor's only the new modules it starts.
  * - **Order**: callee before caller (order.ts), deletions last (after the supervisors that stop
  *   their processes); pre-file instructions first, then `apply` attributes of phase `first`,
  *   the modules (each followed by its `immediate` applies), `last` applies, post-file ones.
@@ -85,9 +85,17 @@ export function planUpgrade(ctx: PlanContext): AppUpgrade {
   const instructed = new Set([...diff.added, ...changedIds, ...forced.keys()]);
   const reachable = new Set([...instructed, ...ctx.foreign]);
   const plans = new Map<string, ModulePlan>();
+  // The order follows every dependency, including those left out of a supervisor's deps.
+  const orderDeps = new Map<string, string[]>();
   for (const id of [...instructed].sort()) {
     const entry = newer.modules[id];
-    const deps = dependencies(id, entry, reachable, ctx);
+    let deps = dependencies(id, entry, reachable, ctx);
+    orderDeps.set(id, deps);
+    // A supervisor passes the modules it imports to its children's start; it does not call their
+    // new code. Depending on a changed worker would only suspend the supervisor with it (knit's
+    // warning about DepMods); it depends on the modules it starts that are new, which must be
+    // loaded before its code change starts them.
+    if (entry?.behaviour === 'supervisor') deps = deps.filter((d) => diff.added.includes(d));
     if (diff.added.includes(id)) {
       plans.set(id, { id, kind: 'add_module', why: `new module${describeBehaviour(entry)}`, deps, entry });
       continue;
@@ -150,8 +158,7 @@ export function planUpgrade(ctx: PlanContext): AppUpgrade {
   }
 
   const priorities = (id: string): number => newer.modules[id]?.upgrade?.priority ?? 0;
-  const ownDeps = new Map([...plans.values()].map((p) => [p.id, p.deps]));
-  const { order, cycles } = orderModules([...instructed], ownDeps, priorities);
+  const { order, cycles } = orderModules([...instructed], orderDeps, priorities);
   if (cycles.length > 0) {
     ctx.note(
       `a dependency cycle among ${app}'s modules was broken at ${cycles.map((m) => short(m, app)).join(', ')} (higher priority first, then by name)`,
