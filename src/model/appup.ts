@@ -13,7 +13,7 @@
  * tried in file order and the first match wins.
  */
 import { z } from 'zod';
-import { version } from './fields';
+import { leaf, version } from './fields';
 import { appupInstruction, type AppupInstruction, type AppupInstructionInput } from './instructions';
 import { show } from './json';
 import { isVersion } from './names';
@@ -67,9 +67,16 @@ export const appupSchema = z.strictObject({
   vsn: version,
   up: entries,
   down: entries,
+  generated: leaf<true>('true (or leave the field out)', (v) => v === true).optional(),
 });
 
 export interface Appup {
+  /**
+   * Written by `hotrel appup generate`, which may replace it on its next run. An appup without it
+   * is hand-written (or a generated one the user took over by removing the flag) and is never
+   * replaced: it wins over generation.
+   */
+  generated?: true | undefined;
   /** The application version this appup upgrades to (a mismatch with app.json only warns, as in OTP). */
   vsn: string;
   /** From-version key -> instructions to upgrade from a matching version. */
@@ -81,6 +88,7 @@ export interface Appup {
 /** An appup as an author writes it (defaults left out). */
 export interface AppupInput {
   vsn: string;
+  generated?: true;
   up: Record<string, AppupInstructionInput[]>;
   down: Record<string, AppupInstructionInput[]>;
 }
@@ -92,6 +100,46 @@ export function appupEntries(
   return Object.entries(section).map(([text, value]) => ({ key: parseVersionKey(text), value }));
 }
 
+const versionKeyText = leaf<string>(
+  'a version key: an exact version, a pattern "/regex/" or a range "semver:<range>"',
+  (v) => {
+    if (typeof v !== 'string') return false;
+    try {
+      parseVersionKey(v);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+);
+
+/**
+ * `<app>.appup.pre.json` and `<app>.appup.post.json`: instructions put before (pre) or after
+ * (post) the generated instructions of an application (rebar3_appup_plugin's `.appup.pre.src`
+ * and `.appup.post.src`, with hotrel's version keys instead of its dotted globs). `vsn` selects
+ * the new versions the file applies to (default: all); under `up` and `down` **every** entry
+ * whose key matches the other version contributes, in file order (not only the first, unlike an
+ * appup). Hand-written appups are used as they are: the files only extend generated ones.
+ *
+ * ```json
+ * { "vsn": "semver:^1.0.0",
+ *   "up":   { "/.*\/": [{ "op": "apply", "module": "kv_log", "function": "upgradeStarted" }] },
+ *   "down": { "1.0.33": [{ "op": "apply", "module": "kv_log", "function": "downgradeStarted" }] } }
+ * ```
+ */
+export const appupHooksSchema = z.strictObject({
+  vsn: versionKeyText.default('/.*/'),
+  up: entries.default({}),
+  down: entries.default({}),
+});
+
+export interface AppupHooks {
+  vsn: string;
+  up: Record<string, AppupInstruction[]>;
+  down: Record<string, AppupInstruction[]>;
+}
+
 // Compile-time proof that the documented interface is exactly what the schema produces.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _appupTypesAgree: Same<z.output<typeof appupSchema>, Appup> = true;
+const _hooksTypesAgree: Same<z.output<typeof appupHooksSchema>, AppupHooks> = true;

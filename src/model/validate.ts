@@ -7,7 +7,7 @@
  */
 import type { z } from 'zod';
 import { appSchema, type App } from './app';
-import { appupSchema, type Appup } from './appup';
+import { appupHooksSchema, appupSchema, type Appup, type AppupHooks } from './appup';
 import { FIELDS_BY_OP, instructionErrorKind, type InstructionErrorKind } from './instructions';
 import { releaseSchema, type Release } from './release';
 import { releasesFileSchema, type ReleasesFile } from './releases-file';
@@ -22,6 +22,7 @@ import { choices } from './fields';
 export interface ModelFiles {
   app: App;
   appup: Appup;
+  appupHooks: AppupHooks;
   release: Release;
   relup: Relup;
   releases: ReleasesFile;
@@ -35,6 +36,7 @@ export type ModelFileKind = keyof ModelFiles;
 const SCHEMAS: { [K in ModelFileKind]: z.ZodType<ModelFiles[K]> } = {
   app: appSchema,
   appup: appupSchema,
+  appupHooks: appupHooksSchema,
   release: releaseSchema,
   relup: relupSchema,
   releases: releasesFileSchema,
@@ -101,7 +103,12 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 /** Where instruction lists sit in each kind of file: the length of the path prefix up to an instruction. */
 function instructionDepth(kind: ModelFileKind, path: readonly PropertyKey[]): number | undefined {
-  if (kind === 'appup' && (path[0] === 'up' || path[0] === 'down') && typeof path[2] === 'number') return 3;
+  if (
+    (kind === 'appup' || kind === 'appupHooks') &&
+    (path[0] === 'up' || path[0] === 'down') &&
+    typeof path[2] === 'number'
+  )
+    return 3;
   if (kind === 'relup' && path[2] === 'instructions' && typeof path[3] === 'number') return 4;
   return undefined;
 }

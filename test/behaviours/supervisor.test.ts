@@ -465,6 +465,30 @@ describe('supervisor code change', () => {
     expect(children.find((c) => c.id === 'b')!.pid).toEqual(b);
   });
 
+  it('never adds back (or starts) a temporary child it does not have, as OTP since PR #287', async () => {
+    const module = upgradable(() => [worker('a'), worker('job', { restart: 'temporary' })]);
+    const sup = GenServer.pidOf(await Supervisor.start(module, undefined));
+    tops.push(sup);
+    const job = await pidOfChild(sup, 'job');
+    const ended = exitOf(job);
+    GenServer.stop(job, 'normal').catch(() => {});
+    await ended;
+    expect((await Supervisor.whichChildren(sup)).map((c) => c.id)).toEqual(['a']);
+    module.init = () => ({
+      children: [
+        worker('a'),
+        worker('job', { restart: 'temporary' }),
+        worker('once', { restart: 'temporary' }),
+      ],
+    });
+    events = [];
+    await sys.suspend(sup);
+    expect(await sys.changeCode(sup, module, '1', Supervisor.RECONCILE_CHILDREN)).toEqual({ kind: 'ok' });
+    await sys.resume(sup);
+    expect(events).toEqual([]);
+    expect((await Supervisor.whichChildren(sup)).map((c) => c.id)).toEqual(['a']);
+  });
+
   it('a bad new spec fails the change and leaves the supervisor as it was', async () => {
     const module = upgradable(() => [worker('a')]);
     const sup = GenServer.pidOf(await Supervisor.start(module, undefined));

@@ -84,6 +84,23 @@ describe('hotrel new', () => {
     expect(JSON.parse(fs.readFileSync(path.join(releases, '1.0.1', 'release.json'), 'utf8')).vsn).toBe(
       '1.0.1',
     );
+
+    // docs/guide.md, step 6: `hotrel upgrade-pack` makes the upgrade, as the guide shows it.
+    expect(guide).toContain('npx hotrel upgrade-pack');
+    const pack = hotrel(['upgrade-pack'], dir);
+    expect(pack.stderr).toBe('');
+    expect(pack.status).toBe(0);
+    for (const line of [
+      'demo_svc 1.0.1: generated lib/demo_svc-1.0.1/demo_svc.appup.json',
+      '    1. update counter change={"advanced":[]}',
+      'relup of 1.0.1: up from and down to 1.0.0',
+    ]) {
+      expect(pack.stdout).toContain(line);
+      expect(guide).toContain(line.replaceAll('demo_svc', 'myservice'));
+    }
+    expect(pack.stdout).toMatch(/its state type changed: its codeChange converts it/);
+    expect(pack.stdout).toMatch(/slim package of demo_svc 1\.0\.1 for release 1\.0\.0/);
+    expect(fs.existsSync(path.join(releases, 'demo_svc-1.0.1.tar.gz'))).toBe(true);
   }, 240_000);
 
   it('refuses a directory that is not empty, and changes nothing in it', () => {

@@ -20,6 +20,8 @@ import {
   type Proc,
 } from '../../runtime';
 import { isThenable } from '../core/awaitable';
+import { hasCallback } from '../core/callbacks';
+import { prepareCodeChange, shapeMismatch } from '../core/state-shape';
 import { describeModule } from '../core/module-name';
 import type { BehaviourKind } from '../core/record';
 import { StartableRecord } from '../core/start';
@@ -120,6 +122,7 @@ export class GenServerProcess extends StartableRecord {
     switch (init?.kind) {
       case 'ok':
         this.state = init.state;
+        this.checkShape(self);
         this.acknowledge({ kind: 'ok', pid: self.pid });
         return init.next;
       case 'ignore':
@@ -139,6 +142,17 @@ export class GenServerProcess extends StartableRecord {
         this.acknowledge({ kind: 'error', reason });
         throw new ProcessExit(reason);
       }
+    }
+  }
+
+  /** Warns when the initial state does not fit the module's declared shape (core/state-shape.ts). */
+  private checkShape(self: Proc): void {
+    const problem = shapeMismatch(this.callbacks, 'stateShape', this.state);
+    if (problem !== undefined) {
+      logger().warn(
+        { pid: String(self.pid), module: describeModule(this.module) },
+        `${this.behaviour} ${this.name ?? String(self.pid)}: ${problem}`,
+      );
     }
   }
 
@@ -226,7 +240,7 @@ export class GenServerProcess extends StartableRecord {
 
   private handleInfo(message: unknown, self: Proc): void | Promise<void> {
     const module = this.callbacks;
-    if (typeof module.handleInfo !== 'function') {
+    if (!hasCallback(module, 'handleInfo')) {
       // OTP logs and drops an info message the module does not handle.
       logger().warn(
         { pid: String(self.pid), module: describeModule(this.module), message: formatTerm(message) },
@@ -234,7 +248,7 @@ export class GenServerProcess extends StartableRecord {
       );
       return;
     }
-    const out = module.handleInfo(message, this.state, self);
+    const out = module.handleInfo!(message, this.state, self);
     if (isThenable(out))
       return Promise.resolve(out).then((result) => this.afterNoReply(result, 'handleInfo', self));
     return this.afterNoReply(out, 'handleInfo', self);
@@ -298,8 +312,8 @@ export class GenServerProcess extends StartableRecord {
     let finalReason = reason;
     try {
       const module = this.callbacks;
-      if (typeof module.terminate === 'function') {
-        const out = module.terminate(reason, this.state, self);
+      if (hasCallback(module, 'terminate')) {
+        const out = module.terminate!(reason, this.state, self);
         if (isThenable(out)) await out;
       }
     } catch (err) {
@@ -325,9 +339,9 @@ export class GenServerProcess extends StartableRecord {
 
   private formatted(status: StatusInfo): unknown {
     const module = this.callbacks;
-    if (typeof module.formatStatus !== 'function') return status.state;
+    if (!hasCallback(module, 'formatStatus')) return status.state;
     try {
-      return module.formatStatus(status).state;
+      return module.formatStatus!(status).state;
     } catch (err) {
       return { formatStatusFailed: formatTerm(reasonOf(err)) };
     }
@@ -346,9 +360,18 @@ export class GenServerProcess extends StartableRecord {
 
   systemCodeChange(_module: unknown, oldVsn: unknown, extra: unknown): void | Promise<void> {
     // OTP: gen_server converts through its own callback module, whatever module was named.
+    // A declared state shape converts the state first (core/state-shape.ts); nothing is kept
+    // unless every step succeeds.
     const module = this.callbacks;
-    if (typeof module.codeChange !== 'function') return;
-    const out = module.codeChange(oldVsn, this.state, extra);
+    const own = hasCallback(module, 'codeChange');
+    const prepared = prepareCodeChange(module, 'stateShape', this.state, oldVsn, extra, own, (message) =>
+      logger().warn({ pid: String(this.self?.pid), module: describeModule(this.module) }, message),
+    );
+    if (!own) {
+      this.state = prepared.value;
+      return;
+    }
+    const out = module.codeChange!(oldVsn, prepared.value, prepared.extra, { original: this.state });
     if (isThenable(out)) return Promise.resolve(out).then((state) => this.takeConverted(state));
     this.takeConverted(out);
   }

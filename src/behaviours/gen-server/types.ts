@@ -2,7 +2,14 @@
 import type { ExitReason, Proc } from '../../runtime';
 import type { Awaitable } from '../core/awaitable';
 import type { From, OldVsn } from '../core/types';
+import type { StateShape } from '../core/state-shape';
 import type { CallResult, HandleResult, InitResult } from './results';
+
+/** What `codeChange` receives besides the (converted) state and the extra. */
+export interface CodeChangeInfo {
+  /** The state before any automatic conversion (the same as `state` without a declared shape). */
+  readonly original: unknown;
+}
 
 /** What `formatStatus` receives and returns (OTP 25's `format_status/1` map). */
 export interface StatusInfo<S = unknown> {
@@ -44,8 +51,16 @@ export interface GenServerModule<A = never, S = unknown, C = unknown, R = unknow
    * `oldVsn` is the old module's vsn, or `{down: vsn}` when downgrading. Return the new state;
    * throw to refuse (the old state is kept and the upgrade fails). Without `codeChange` the
    * state is kept as is (Elixir's default; OTP fails with `undef`).
+   *
+   * When the module declares a `stateShape`, `state` has already been converted to the target
+   * shape (see `stateShape`); `migration.original` is the state as it was before.
    */
-  codeChange?(oldVsn: OldVsn, state: unknown, extra: unknown): Awaitable<S>;
+  codeChange?(oldVsn: OldVsn, state: unknown, extra: unknown, migration: CodeChangeInfo): Awaitable<S>;
+  /**
+   * The state's declared shape (`GenServer.stateShape({...})`): the state is converted to it
+   * automatically at code change, in both directions.
+   */
+  readonly stateShape?: StateShape;
   /** Formats the state for `sys.getStatus` and crash reports (hide secrets, shrink big state). */
   formatStatus?(status: StatusInfo<S>): StatusInfo<unknown>;
 }

@@ -23,3 +23,4 @@ export type {
   StatemStatusInfo,
   StatemConverted,
 } from './types';
+export { stateShape as dataShape, type StateShape, type StateOf } from '../core/state-shape';

@@ -12,6 +12,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import {
   isExitMessage,
+  logger,
   ProcessExit,
   reasonOf,
   type ExitReason,
@@ -20,6 +21,8 @@ import {
   type Proc,
 } from '../../runtime';
 import { isThenable } from '../core/awaitable';
+import { hasCallback } from '../core/callbacks';
+import { prepareCodeChange, shapeMismatch } from '../core/state-shape';
 import { describeModule } from '../core/module-name';
 import { reportInitFailure, reportTermination } from '../core/report';
 import { CALL, Request, replyTo } from '../core/request';
@@ -123,11 +126,19 @@ export class GenStatemProcess extends StartableRecord {
       actions?: Action[];
     } | null;
     switch (r?.kind) {
-      case 'next_state':
+      case 'next_state': {
         this.state = r.state;
         this.data = r.data;
+        const problem = shapeMismatch(this.callbacks, 'dataShape', this.data);
+        if (problem !== undefined) {
+          logger().warn(
+            { pid: String(self.pid), module: describeModule(this.module) },
+            `gen_statem ${this.name ?? String(self.pid)}: ${problem}`,
+          );
+        }
         this.acknowledge({ kind: 'ok', pid: self.pid });
         return r.actions;
+      }
       case 'ignore':
         this.acknowledge({ kind: 'ignore' });
         throw new ProcessExit('normal');
@@ -413,8 +424,8 @@ export class GenStatemProcess extends StartableRecord {
     let finalReason = reason;
     try {
       const module = this.callbacks;
-      if (typeof module.terminate === 'function') {
-        const out = module.terminate(reason, this.state, this.data, self);
+      if (hasCallback(module, 'terminate')) {
+        const out = module.terminate!(reason, this.state, this.data, self);
         if (isThenable(out)) await out;
       }
     } catch (err) {
@@ -439,9 +450,9 @@ export class GenStatemProcess extends StartableRecord {
 
   private formatted(status: StatemStatusInfo): unknown {
     const module = this.callbacks;
-    if (typeof module.formatStatus !== 'function') return { state: status.state, data: status.data };
+    if (!hasCallback(module, 'formatStatus')) return { state: status.state, data: status.data };
     try {
-      const out = module.formatStatus(status);
+      const out = module.formatStatus!(status);
       return { state: out.state, data: out.data };
     } catch (err) {
       return { formatStatusFailed: formatTerm(reasonOf(err)) };
@@ -465,9 +476,19 @@ export class GenStatemProcess extends StartableRecord {
 
   systemCodeChange(_module: unknown, oldVsn: unknown, extra: unknown): MaybeAsync {
     // OTP: through its own callback module, then callback_mode/0 is read again.
+    // A declared data shape converts the data first (core/state-shape.ts).
     const module = this.callbacks;
-    if (typeof module.codeChange !== 'function') return this.readMode();
-    const out = module.codeChange(oldVsn, this.state, this.data, extra);
+    const own = hasCallback(module, 'codeChange');
+    const prepared = prepareCodeChange(module, 'dataShape', this.data, oldVsn, extra, own, (message) =>
+      logger().warn({ pid: String(this.self?.pid), module: describeModule(this.module) }, message),
+    );
+    if (!own) {
+      this.takeConverted({ state: this.state, data: prepared.value });
+      return;
+    }
+    const out = module.codeChange!(oldVsn, this.state, prepared.value, prepared.extra, {
+      original: this.data,
+    });
     if (isThenable(out)) return Promise.resolve(out).then((converted) => this.takeConverted(converted));
     this.takeConverted(out);
   }

@@ -2,6 +2,8 @@
 import type { ExitReason, Proc } from '../../runtime';
 import type { Awaitable } from '../core/awaitable';
 import type { From, OldVsn } from '../core/types';
+import type { StateShape } from '../core/state-shape';
+import type { CodeChangeInfo } from '../gen-server/types';
 import type { StatemInitResult, Transition } from './results';
 
 /**
@@ -55,14 +57,19 @@ export interface GenStatemModule<A = never, S = unknown, D = unknown, C = unknow
   terminate?(reason: ExitReason, state: S, data: D, self: Proc): unknown;
   /**
    * Converts state and data for new code (while suspended); `oldVsn` is `{down: vsn}` on a
-   * downgrade. Throw to refuse (nothing changes). Without it, both are kept.
+   * downgrade. Throw to refuse (nothing changes). Without it, both are kept. When the module
+   * declares a `dataShape`, `data` has already been converted to it; `migration.original` is
+   * the data as it was.
    */
   codeChange?(
     oldVsn: OldVsn,
     state: unknown,
     data: unknown,
     extra: unknown,
+    migration: CodeChangeInfo,
   ): Awaitable<StatemConverted<S, D>>;
+  /** The data's declared shape (`GenStatem.dataShape({...})`), converted automatically at code change. */
+  readonly dataShape?: StateShape;
   formatStatus?(status: StatemStatusInfo<S, D>): StatemStatusInfo<unknown, unknown>;
 }
 

@@ -16,7 +16,10 @@ const NO_ARGS: readonly unknown[] = Object.freeze([]);
  * started; ids no longer listed stay, with their old spec and process. With `extra =
  * {reconcileChildren: true}` (beyond OTP), added children are also started and removed ones
  * stopped and deleted; if an added child fails to start, those started are stopped again and the
- * change fails with the state untouched.
+ * change fails with the state untouched. A `temporary` child the supervisor does not have (one
+ * that ended, and so was forgotten) is not added back, as OTP does since PR #287: otherwise a
+ * finished temporary task would reappear in the specs, be restarted by a `one_for_all` restart,
+ * and, with the reconcile, be started again by the upgrade itself.
  */
 export async function codeChange(
   _oldVsn: unknown,
@@ -40,8 +43,9 @@ export async function codeChange(
       flags.strategy,
       `cannot change to or from simple_one_for_one (was ${state.flags.strategy})`,
     );
-  const specs = checkChildSpecs(r.children);
+  const checked = checkChildSpecs(r.children);
   if (state.simple) {
+    const specs = checked;
     if (specs.length !== 1)
       throw new SpecError(
         'children',
@@ -50,6 +54,9 @@ export async function codeChange(
       );
     return state.withSpecs(flags, state.children, specs[0]);
   }
+  const specs = checked.filter(
+    (spec) => spec.restart !== 'temporary' || state.findById(spec.id) !== undefined,
+  );
   const updated = specs.map((spec) => {
     const child = new StaticChild(spec);
     const old = state.findById(spec.id);

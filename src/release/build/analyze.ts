@@ -3,16 +3,33 @@
  * module manifest's `imports`, `packages`, `exports` and `vsn`. The same resolution rules as the
  * code server's loader: relative specifiers are modules of the same application, an application's
  * name (or `name/relpath`) is that application's module, Node built-ins and `hotrel` are neither.
+ *
+ * Also what appup generation needs to know about the module: its behaviour (behaviour.ts), its
+ * declarations (declarations.ts: behaviour, upgrade attributes, state shape) and the types its
+ * state type is made of (state-type.ts, resolved across modules by the caller).
  */
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import ts from 'typescript';
+import type { Behaviour } from '../../model/modules';
+import type { StateShapeSpec } from '../../model/state-shape';
+import type { UpgradeAttributes } from '../../model/upgrade-attributes';
+import { detectBehaviour, type ChildFact } from './behaviour';
+import { readDeclarations } from './declarations';
+import { collectTypeFacts, type TypeFacts } from './state-type';
 
 export interface ModuleFacts {
   imports: string[];
   packages: string[];
   exports: string[];
   vsn: string | undefined;
+  behaviour: Behaviour;
+  /** Supervisor children, when their ids are literal. */
+  children: ChildFact[] | undefined;
+  upgrade: UpgradeAttributes | undefined;
+  stateShape: StateShapeSpec | undefined;
+  /** Type declarations and imports, for resolving the state type across modules. */
+  types: TypeFacts;
 }
 
 export interface ResolveContext {
@@ -23,6 +40,8 @@ export interface ResolveContext {
   modules: ReadonlySet<string>;
   /** Other applications of the project, with their main relpath. */
   apps: ReadonlyMap<string, string>;
+  /** The application's callback module (`hotrel.app.mod`), as a relpath. */
+  appCallback?: string | undefined;
 }
 
 const builtins = new Set(builtinModules);
@@ -92,7 +111,49 @@ export function analyzeModule(source: string, fileName: string, ctx: ResolveCont
     if (r.kind === 'module') imports.add(r.id);
     else if (r.kind === 'package') packages.add(r.name);
   }
-  return { imports: [...imports].sort(), packages: [...packages].sort(), exports: [...exports].sort(), vsn };
+  const declarations = readDeclarations(sf, fileName);
+  const moduleOf = (spec: string): string | undefined => {
+    const r = resolveSpecifier(spec, ctx);
+    return r.kind === 'module' ? r.id : undefined;
+  };
+  const imported = importedModules(sf, moduleOf);
+  const { behaviour, children } = detectBehaviour(
+    sf,
+    exports,
+    declarations.behaviour,
+    ctx.appCallback === ctx.relpath,
+    (name) => imported.get(name),
+  );
+  const types = collectTypeFacts(sf, behaviour, moduleOf);
+  return {
+    imports: [...imports].sort(),
+    packages: [...packages].sort(),
+    exports: [...exports].sort(),
+    vsn,
+    behaviour,
+    children,
+    upgrade: declarations.upgrade,
+    stateShape: declarations.stateShape,
+    types,
+  };
+}
+
+/** Local names bound to a whole project module: `import * as X from './x'` and `import X from './x'`. */
+function importedModules(
+  sf: ts.SourceFile,
+  moduleOf: (spec: string) => string | undefined,
+): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const stmt of sf.statements) {
+    if (!ts.isImportDeclaration(stmt) || !ts.isStringLiteral(stmt.moduleSpecifier)) continue;
+    const module = moduleOf(stmt.moduleSpecifier.text);
+    const clause = stmt.importClause;
+    if (module === undefined || clause === undefined) continue;
+    if (clause.name !== undefined) out.set(clause.name.text, module);
+    if (clause.namedBindings !== undefined && ts.isNamespaceImport(clause.namedBindings))
+      out.set(clause.namedBindings.name.text, module);
+  }
+  return out;
 }
 
 type Resolved = { kind: 'module'; id: string } | { kind: 'package'; name: string } | { kind: 'other' };

@@ -7,10 +7,15 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import ts from 'typescript';
 import { compileModule, formatDiagnostics, hasErrors } from '../../code/compile';
 import type { App, Appup, ModulesFile } from '../../model';
+import { readModelFile } from '../../model/files';
+import { ModelError } from '../../model/validate';
 import { loadAppup } from '../appup';
-import { analyzeModule } from './analyze';
+import { analyzeModule, type ModuleFacts } from './analyze';
+import { DeclarationError } from './declarations';
+import { resolveStateType, type TypeFacts } from './state-type';
 import type { AppSource } from '../project/describe';
 import { listSources } from './sources';
 
@@ -30,10 +35,27 @@ export interface BuiltApp {
 }
 
 const MAP_COMMENT = /\n?\/\/# sourceMappingURL=.*\s*$/;
+const codePrinter = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind.LineFeed });
 
-/** The identity of compiled code: insensitive to source-map comments and build paths. */
+/**
+ * The identity of compiled code: a hash of the emitted JavaScript parsed and printed again
+ * without comments and in one fixed layout (every block, object and array literal on several
+ * lines, no trailing commas, one quote style), so that comments (which tsc keeps), formatting,
+ * source maps and build paths never count as a change (knit's `beam_lib:md5` rule), while any
+ * change of the code does. The JavaScript is parsed, not scanned, so text inside strings,
+ * templates and regular expressions is code.
+ */
 export function codeHash(code: string): string {
-  return `sha256:${crypto.createHash('sha256').update(code.replace(MAP_COMMENT, '')).digest('hex')}`;
+  const sf = ts.createSourceFile('m.js', code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.JS);
+  const normalise = (node: ts.Node): void => {
+    if ('multiLine' in node) (node as { multiLine?: boolean }).multiLine = true;
+    ts.forEachChild(node, normalise, (list) => {
+      (list as unknown as { hasTrailingComma: boolean }).hasTrailingComma = false;
+      list.forEach(normalise);
+    });
+  };
+  normalise(sf);
+  return `sha256:${crypto.createHash('sha256').update(codePrinter.printFile(sf)).digest('hex')}`;
 }
 
 /**
@@ -63,7 +85,9 @@ export async function compileApp(
   const apps = new Map(allApps.map((a) => [a.name, a.main]));
   const files = new Map<string, string>();
   const modules: ModulesFile = { app: source.name, modules: {} };
+  const facts = new Map<string, ModuleFacts>();
   const errors: string[] = [];
+  const appCallback = source.mod?.module.split(':')[1];
   fs.mkdirSync(outDir, { recursive: true });
 
   for (const rel of relpaths) {
@@ -88,17 +112,42 @@ export async function compileApp(
     fs.writeFileSync(path.join(outDir, `${jsRel}.map`), mapText);
     files.set(jsRel, code);
     files.set(`${jsRel}.map`, mapText);
-    const facts = analyzeModule(text, logical, { app: source.name, relpath: rel, modules: moduleSet, apps });
-    modules.modules[`${source.name}:${rel}`] = {
+    let found: ModuleFacts;
+    try {
+      found = analyzeModule(text, logical, {
+        app: source.name,
+        relpath: rel,
+        modules: moduleSet,
+        apps,
+        appCallback,
+      });
+    } catch (error) {
+      if (!(error instanceof DeclarationError)) throw error;
+      errors.push(error.message);
+      continue;
+    }
+    const id = `${source.name}:${rel}`;
+    facts.set(id, found);
+    modules.modules[id] = {
       file: jsRel,
       hash: codeHash(code),
-      ...(facts.vsn === undefined ? {} : { vsn: facts.vsn }),
-      imports: facts.imports,
-      packages: facts.packages,
-      exports: facts.exports,
+      ...(found.vsn === undefined ? {} : { vsn: found.vsn }),
+      imports: found.imports,
+      packages: found.packages,
+      exports: found.exports,
+      behaviour: found.behaviour,
+      ...(found.children === undefined ? {} : { children: found.children }),
+      ...(found.upgrade === undefined ? {} : { upgrade: found.upgrade }),
+      ...(found.stateShape === undefined ? {} : { stateShape: found.stateShape }),
     };
   }
   if (errors.length > 0) throw new BuildError(`${source.name} does not compile:\n${errors.join('\n')}`);
+  // State types may be made of types other modules declare: resolved once every module is read.
+  const types = new Map<string, TypeFacts>([...facts].map(([id, f]) => [id, f.types]));
+  for (const id of facts.keys()) {
+    const stateType = resolveStateType(id, types);
+    if (stateType !== undefined) modules.modules[id]!.stateType = stateType;
+  }
 
   const app: App = {
     name: source.name,
@@ -128,6 +177,19 @@ export async function compileApp(
     appup = await loadAppup(file, { app: source.name, vsn: source.vsn });
     write(`${source.name}.appup.json`, appup);
     break;
+  }
+  // Instructions to put around generated appups (`hotrel appup generate`), checked now.
+  for (const part of ['pre', 'post']) {
+    const name = `${source.name}.appup.${part}.json`;
+    const file = path.join(source.packageDir, name);
+    if (!fs.existsSync(file)) continue;
+    try {
+      const rel = path.relative(process.cwd(), file);
+      write(name, readModelFile('appupHooks', file, rel.startsWith('..') ? file : rel));
+    } catch (error) {
+      if (error instanceof ModelError) throw new BuildError(error.message);
+      throw error;
+    }
   }
   const priv = path.join(source.packageDir, 'priv');
   if (fs.existsSync(priv)) fs.cpSync(priv, path.join(outDir, 'priv'), { recursive: true, dereference: true });

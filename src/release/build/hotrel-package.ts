@@ -24,7 +24,7 @@ export function hotrelPackage(): HotrelPackage {
     if (fs.existsSync(pj)) {
       const m = JSON.parse(fs.readFileSync(pj, 'utf8')) as { name?: string; version?: string };
       if (m.name === 'hotrel') {
-        if (!fs.existsSync(path.join(dir, 'dist', 'cli', 'launcher.js'))) {
+        if (!fs.existsSync(path.join(dir, 'dist', 'index.js'))) {
           throw new Error(
             `hotrel's compiled code is missing (${path.join(dir, 'dist')}); run: npm run build in ${dir}`,
           );

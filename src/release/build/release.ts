@@ -78,7 +78,7 @@ export async function buildRelease(options: BuildOptions): Promise<BuildResult> 
       if (!fs.existsSync(final)) {
         fs.renameSync(staging, final);
         built.push(`${source.name}-${source.vsn}`);
-      } else if (sameTree(staging, final)) {
+      } else if (sameTree(staging, final, generatedAppup(final, source.name))) {
         unchanged.push(`${source.name}-${source.vsn}`);
       } else if (options.force === true) {
         fs.rmSync(final, { recursive: true });
@@ -205,12 +205,28 @@ function includeNodeBinary(root: string): void {
   fs.chmodSync(dest, 0o755);
 }
 
-function sameTree(a: string, b: string): boolean {
+/**
+ * The appup `hotrel appup generate` wrote into an application version (`"generated": true`), if
+ * any: not part of what the build produces, so a rebuild of the same code is still "unchanged".
+ */
+function generatedAppup(libDir: string, app: string): string | undefined {
+  const name = `${app}.appup.json`;
+  try {
+    const value = JSON.parse(fs.readFileSync(path.join(libDir, name), 'utf8')) as { generated?: unknown };
+    return value.generated === true ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether two directories hold the same files; `extraInB`, if given, is a file of `b` to leave out. */
+function sameTree(a: string, b: string, extraInB?: string): boolean {
   const list = (dir: string): string[] =>
     fs
       .readdirSync(dir, { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile())
       .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+      .filter((f) => dir !== b || f !== extraInB || fs.existsSync(path.join(a, f)))
       .sort();
   const fa = list(a);
   const fb = list(b);
