@@ -34,7 +34,7 @@ export {
   type SpawnOptions,
   type Timeout,
 } from './process';
-export { NOBODY, onAnyExit, watch } from './signals';
+export { NOBODY, onAnyExit, rearmReceive, watch } from './signals';
 export {
   isAlive,
   lookupProcess,

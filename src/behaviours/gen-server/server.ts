@@ -71,6 +71,7 @@ export class GenServerProcess extends StartableRecord {
    */
   run(self: Proc, args: unknown): Promise<void> {
     this.self = self;
+    this.proc = self;
     return this.init(self, args).then((next) => (self.isAlive ? this.loop(self, next) : undefined));
   }
 
@@ -82,12 +83,16 @@ export class GenServerProcess extends StartableRecord {
       }
       for (;;) {
         let msg: unknown;
+        // Parked between two messages: the release handler may suspend or resume it right here
+        // (suspendIfIdle / resumeIfParked), which changes what this receive is waiting for.
+        this.parked = true;
         if (this.suspended) msg = await self.receive(this.whileSuspended());
         else if (this.idleTimeout === undefined) msg = await self.receive();
         else {
           msg = await self.receive(_, { after: this.idleTimeout });
           if (msg === TIMEOUT) this.idleTimeout = undefined;
         }
+        this.parked = false;
         this.current = msg;
         msg = undefined;
         const pending = this.handle(this.current, self);
@@ -140,6 +145,14 @@ export class GenServerProcess extends StartableRecord {
         throw new ProcessExit(reason);
       }
     }
+  }
+
+  pausedPattern(): Pattern {
+    return this.whileSuspended();
+  }
+
+  runningPattern(): Pattern | undefined {
+    return this.idleTimeout === undefined ? _ : undefined;
   }
 
   /** What a suspended process still receives: system messages and its parent's exit. */

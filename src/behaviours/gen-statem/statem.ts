@@ -11,6 +11,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import {
+  _,
   isExitMessage,
   ProcessExit,
   reasonOf,
@@ -90,6 +91,7 @@ export class GenStatemProcess extends StartableRecord {
 
   run(self: Proc, args: unknown): Promise<void> {
     this.self = self;
+    this.proc = self;
     return this.init(self, args).then((actions) => (self.isAlive ? this.loop(self, actions) : undefined));
   }
 
@@ -157,7 +159,10 @@ export class GenStatemProcess extends StartableRecord {
         let event: StatemEvent | undefined;
         if (!this.suspended && this.queue.length > 0) event = this.queue.shift()!;
         else {
+          // Parked between two events: see GenServer's loop (suspendIfIdle / resumeIfParked).
+          this.parked = true;
           const msg = await self.receive(this.suspended ? this.whileSuspended() : undefined);
+          this.parked = false;
           if (isSystemRequest(msg)) {
             const pending = handleSystem(this, msg, self);
             if (pending !== undefined) await pending;
@@ -182,6 +187,31 @@ export class GenStatemProcess extends StartableRecord {
       if (this.terminating) throw err;
       await this.terminateWith(reasonOf(err), self);
     }
+  }
+
+  pausedPattern(): Pattern {
+    return this.whileSuspended();
+  }
+
+  runningPattern(): Pattern | undefined {
+    return this.queue.length === 0 ? _ : undefined;
+  }
+
+  override systemSnapshot(): unknown {
+    return {
+      state: this.state,
+      data: this.data,
+      stateFunctions: this.stateFunctions,
+      stateEnter: this.stateEnter,
+    };
+  }
+
+  override systemRestore(snapshot: unknown): void {
+    const s = snapshot as { state: unknown; data: unknown; stateFunctions: boolean; stateEnter: boolean };
+    this.state = s.state;
+    this.data = s.data;
+    this.stateFunctions = s.stateFunctions;
+    this.stateEnter = s.stateEnter;
   }
 
   private whileSuspended(): Pattern {
