@@ -1,0 +1,54 @@
+/**
+ * What the evaluation of one script knows and has done (OTP's `eval_state`, otp/semantics.md
+ * §6.1): the code read by load_object_code, the processes suspended per module, the children
+ * stopped per module, the modules whose old code may still be in use, and the versions.
+ */
+import type { PreparedModule } from '../../../code';
+import type { PurgeMethod } from '../../../model';
+import type { Pid } from '../../../runtime';
+import type { ChildId } from '../../../behaviours/supervisor/spec';
+
+/** A module read by load_object_code and not loaded yet. */
+export interface ReadModule {
+  prepared: PreparedModule;
+  app: string;
+  appVsn: string;
+}
+
+/** The versions of a module in this script: OTP's `{Mod, OldVsn, NewVsn}`. */
+export interface ModuleVersions {
+  /** The vsn of the code running before the script (`undefined` if the module was not loaded). */
+  oldVsn: string | undefined;
+  /** The vsn of the code read by load_object_code. */
+  newVsn: string;
+}
+
+/** A suspended process, as remembered for code_change and resume. */
+export interface SuspendedProcess {
+  pid: Pid;
+  /** Its registered name, for messages. */
+  name: string | undefined;
+}
+
+export class EvalState {
+  /** Code read and prepared, not yet loaded (OTP's `bins`). */
+  readonly read = new Map<string, ReadModule>();
+  /** Module versions (OTP's `vsns`). */
+  readonly vsns = new Map<string, ModuleVersions>();
+  /** Processes suspended, by the module they were suspended for (OTP's `suspended`). */
+  readonly suspended = new Map<string, SuspendedProcess[]>();
+  /** Processes resumed by this script (a rollback must suspend them again and convert them back). */
+  readonly resumed = new Set<number>();
+  /** Children stopped, by module (OTP's `stopped`). */
+  readonly stopped = new Map<string, Array<{ supervisor: Pid; id: ChildId }>>();
+  /** Modules loaded or removed whose old code may still be in use, with their post-purge method. */
+  readonly unpurged = new Map<string, PurgeMethod>();
+  /** Applications whose directory moved at the point of no return: app -> directory before. */
+  readonly movedLibs = new Map<string, string>();
+  /** Applications registered with the code server by this script (new applications). */
+  readonly addedApps = new Set<string>();
+  /** Modules loaded by this script, in order. */
+  readonly loaded: string[] = [];
+  /** Whether the point of no return was passed. */
+  pastPointOfNoReturn = false;
+}
