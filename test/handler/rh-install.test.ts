@@ -101,6 +101,7 @@ describe('release handler: install in process', () => {
     const after = (await GenServer.call('kv', { op: 'info' })) as { vsn: string; state: { calls: number } };
     expect(after.vsn).toBe('1.0.1');
     expect(typeof after.state.calls).toBe('number');
+    expect((await sys.getState<{ from: unknown }>('kv')).from).toBe('1.0.0'); // OldVsn: the old code's vsn
     expect(await GenServer.call('kv', { op: 'get', key: 'a' })).toBe(1);
     expect(statuses(await whichReleases())).toEqual({ '1.0.1': 'current', '1.0.0': 'permanent' });
     expect(onDisk(live)).toEqual({ '1.0.1': 'unpacked', '1.0.0': 'permanent' });
@@ -109,7 +110,8 @@ describe('release handler: install in process', () => {
     expect(down.otherVsn).toBe('1.0.0');
     expect(moduleInfo(`${app}:kv_server`).vsn).toBe('1.0.0');
     const state = (await sys.getState('kv')) as Record<string, unknown>;
-    expect(Object.keys(state).sort()).toEqual(['data']);
+    expect(Object.keys(state).sort()).toEqual(['data', 'from']);
+    expect(state.from).toEqual({ down: '1.0.0' }); // OTP: {down, Vsn}, Vsn of the code returned to
     expect(statuses(await whichReleases())).toEqual({ '1.0.1': 'old', '1.0.0': 'permanent' });
 
     await installRelease('1.0.1');

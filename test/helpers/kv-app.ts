@@ -72,10 +72,10 @@ export function handleCall(req: Req, _from: From<unknown>, state: State) {
 function convert(old: unknown, state: any) {
   const down = typeof old === 'object' && old !== null ? (old as { down?: unknown }).down : undefined;
   if (down !== undefined) {
-    const { calls: _calls, ...rest } = state;
-    return rest;
+    const { calls: _calls, from: _from, ...rest } = state;
+    return { ...rest, from: old };
   }
-  return ${counts ? '{ ...state, calls: state.calls ?? 0 }' : 'state'};
+  return ${counts ? '{ ...state, calls: state.calls ?? 0, from: old }' : 'state'};
 }
 ${codeChange}
 `;
