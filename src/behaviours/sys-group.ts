@@ -35,14 +35,6 @@ export interface SuspendManyResult {
   readonly failed: Array<{ readonly pid: Pid; readonly reason: unknown }>;
 }
 
-/** One process's outcome in {@link changeCodeMany}. */
-export interface ChangedCode {
-  readonly pid: Pid;
-  readonly result: ChangeCodeResult;
-  /** What {@link restoreMany} needs to undo the change (taken when asked for). */
-  readonly snapshot?: unknown;
-}
-
 const DEFAULT_TIMEOUT = 5000;
 
 function recordOf(pid: Pid): BehaviourRecord | undefined {
@@ -102,11 +94,29 @@ export async function suspendMany(
   return { suspended, gone, failed };
 }
 
+/** The outcome of {@link changeCodeMany}. */
+export interface ChangedCode {
+  /** How many processes converted. */
+  readonly converted: number;
+  /** Those that did not (they keep their state): the conversion threw, or they were not suspended or alive. */
+  readonly failed: Array<{ readonly pid: Pid; readonly reason: unknown }>;
+  /**
+   * With `snapshot`: for each process given (same order), what {@link restoreMany} needs to undo
+   * its conversion (`undefined` for those that did not convert).
+   */
+  readonly snapshots: unknown[] | undefined;
+}
+
+const NOT_SUSPENDED = Object.freeze({
+  unknownSystemMsg: 'changeCode',
+  hint: 'the process is not suspended: sys.changeCode is accepted only while suspended',
+});
+
 /**
  * Converts the state of every (suspended) process for new code, as `sys.changeCode` does each:
- * the callback module's `codeChange(oldVsn, state, extra)`. Conversions run concurrently; each
- * process's result says whether it converted (a failed one keeps its state). With `snapshot`,
- * each result carries what {@link restoreMany} needs to put the old state back.
+ * the callback module's `codeChange(oldVsn, state, extra)` (a supervisor's re-reads its specs).
+ * Asynchronous conversions run concurrently. A process whose conversion fails keeps its state.
+ * With `snapshot`, the result carries what {@link restoreMany} needs to put the old states back.
  */
 export async function changeCodeMany(
   pids: readonly Pid[],
@@ -114,53 +124,58 @@ export async function changeCodeMany(
   oldVsn: unknown,
   extra: unknown,
   options: { timeout?: number; snapshot?: boolean } = {},
-): Promise<ChangedCode[]> {
+): Promise<ChangedCode> {
   const timeout = checkTimeout(options.timeout);
-  const withSnapshot = options.snapshot === true;
-  const results = new Array<ChangedCode>(pids.length);
+  const snapshots = options.snapshot === true ? new Array<unknown>(pids.length) : undefined;
+  const failed: Array<{ pid: Pid; reason: unknown }> = [];
   const pending: Array<Promise<void>> = [];
+  let converted = 0;
   for (let i = 0; i < pids.length; i++) {
     const pid = pids[i]!;
     const record = recordOf(pid);
     if (record === undefined || !record.suspended) {
-      results[i] = { pid, result: record === undefined ? NOPROC_RESULT : NOT_SUSPENDED_RESULT };
+      failed.push({ pid, reason: record === undefined ? 'noproc' : NOT_SUSPENDED });
       continue;
     }
     if (!record.parked || record.behaviour === 'supervisor') {
       // Through the process: a supervisor's code change starts and stops children from inside it.
-      pending.push(changeThroughProcess(pid, module, oldVsn, extra, timeout, withSnapshot, results, i));
+      pending.push(
+        changeThroughProcess(pid, module, oldVsn, extra, timeout, snapshots !== undefined).then((r) => {
+          if (r.ok) {
+            converted++;
+            if (snapshots !== undefined) snapshots[i] = r.snapshot;
+          } else failed.push({ pid, reason: r.reason });
+        }),
+      );
       continue;
     }
     // Parked in its loop, it runs nothing else: convert it here, as its system message would.
-    const snapshot = withSnapshot ? record.systemSnapshot() : undefined;
+    const snapshot = snapshots === undefined ? undefined : record.systemSnapshot();
     let out: unknown;
     try {
       out = record.systemCodeChange(module, oldVsn, extra);
     } catch (reason) {
-      results[i] = { pid, result: { kind: 'error', reason }, snapshot };
+      failed.push({ pid, reason });
       continue;
     }
     if (!isThenable(out)) {
-      results[i] = withSnapshot ? { pid, result: OK_RESULT, snapshot } : { pid, result: OK_RESULT };
+      converted++;
+      if (snapshots !== undefined) snapshots[i] = snapshot;
       continue;
     }
     pending.push(
       withTimeout(Promise.resolve(out), timeout).then(
-        () => void (results[i] = { pid, result: OK_RESULT, snapshot }),
-        (reason: unknown) => void (results[i] = { pid, result: { kind: 'error', reason }, snapshot }),
+        () => {
+          converted++;
+          if (snapshots !== undefined) snapshots[i] = snapshot;
+        },
+        (reason: unknown) => void failed.push({ pid, reason }),
       ),
     );
   }
   if (pending.length > 0) await Promise.all(pending);
-  return results;
+  return { converted, failed, snapshots };
 }
-
-const OK_RESULT: ChangeCodeResult = Object.freeze({ kind: 'ok' });
-const NOPROC_RESULT: ChangeCodeResult = Object.freeze({ kind: 'error', reason: 'noproc' });
-const NOT_SUSPENDED_RESULT: ChangeCodeResult = Object.freeze({
-  kind: 'error',
-  reason: Object.freeze({ unknownSystemMsg: 'changeCode', hint: 'the process is not suspended' }),
-});
 
 async function changeThroughProcess(
   pid: Pid,
@@ -169,39 +184,38 @@ async function changeThroughProcess(
   extra: unknown,
   timeout: number,
   withSnapshot: boolean,
-  results: ChangedCode[],
-  i: number,
-): Promise<void> {
-  let snapshot: unknown;
+): Promise<{ ok: true; snapshot: unknown } | { ok: false; reason: unknown }> {
   try {
-    if (withSnapshot) snapshot = await system(pid, { op: 'getState' }, timeout);
+    const snapshot = withSnapshot ? await system(pid, { op: 'getState' }, timeout) : undefined;
     const result = (await system(
       pid,
       { op: 'changeCode', module, oldVsn, extra },
       timeout,
     )) as ChangeCodeResult;
-    results[i] = withSnapshot ? { pid, result, snapshot } : { pid, result };
+    return result.kind === 'ok' ? { ok: true, snapshot } : { ok: false, reason: result.reason };
   } catch (reason) {
-    results[i] = { pid, result: { kind: 'error', reason }, snapshot };
+    return { ok: false, reason };
   }
 }
 
 /**
- * Puts back the states {@link changeCodeMany} snapshotted (a rolled-back upgrade). The processes
- * must still be suspended. A snapshot taken through `sys.getState` is put back with
- * `sys.replaceState`.
+ * Puts back the states a {@link changeCodeMany} with `snapshot` replaced: `snapshots[i]` for
+ * `pids[i]` (entries left `undefined` are skipped). The processes must still be suspended.
  */
 export async function restoreMany(
-  entries: ReadonlyArray<{ readonly pid: Pid; readonly snapshot: unknown }>,
+  pids: readonly Pid[],
+  snapshots: readonly unknown[],
   options: { timeout?: number } = {},
 ): Promise<void> {
   const timeout = checkTimeout(options.timeout);
   const pending: Array<Promise<unknown>> = [];
-  for (const { pid, snapshot } of entries) {
-    const record = recordOf(pid);
+  for (let i = 0; i < pids.length; i++) {
+    if (!(i in snapshots)) continue;
+    const snapshot = snapshots[i];
+    const record = recordOf(pids[i]!);
     if (record === undefined) continue;
     if (record.parked && record.behaviour !== 'supervisor') record.systemRestore(snapshot);
-    else pending.push(system(pid, { op: 'replaceState', fn: () => snapshot }, timeout));
+    else pending.push(system(pids[i]!, { op: 'replaceState', fn: () => snapshot }, timeout));
   }
   if (pending.length > 0) await Promise.all(pending);
 }

@@ -63,19 +63,22 @@ describe('sys.suspendMany / changeCodeMany / resumeMany', () => {
     await sys.suspendMany(pids);
     const before = await Promise.all(pids.map((p) => sys.getState<State>(p)));
     const results = await sys.changeCodeMany(pids, 'counter', '1.0.0', 'fail', { snapshot: true });
-    expect(results.map((x) => x.result.kind)).toEqual(['ok', 'ok', 'error']);
+    expect(results.converted).toBe(2);
+    expect(results.failed).toEqual([{ pid: pids[2], reason: new Error('cannot convert 2') }]);
     expect(((await sys.getState<State>(pids[0]!)) as State).tag).toBe('1.0.0/fail');
     // the failed one kept its state
     expect(await sys.getState(pids[2]!)).toBe(before[2]);
-    await sys.restoreMany(results.map((x) => ({ pid: x.pid, snapshot: x.snapshot })));
+    expect(2 in results.snapshots!).toBe(false);
+    await sys.restoreMany(pids, results.snapshots!);
     for (let i = 0; i < 3; i++) expect(await sys.getState(pids[i]!)).toBe(before[i]);
     await sys.resumeMany(pids);
   });
 
   it('refuses to convert a process that is not suspended, as sys.changeCode does', async () => {
     const [pid] = await servers(1);
-    const [result] = await sys.changeCodeMany([pid!], 'counter', '1', []);
-    expect(result!.result.kind).toBe('error');
+    const result = await sys.changeCodeMany([pid!], 'counter', '1', []);
+    expect(result.converted).toBe(0);
+    expect(result.failed[0]!.reason).toMatchObject({ unknownSystemMsg: 'changeCode' });
   });
 
   it('waits for a process busy in an async handler; it stops before its next queued message', async () => {
@@ -132,11 +135,11 @@ describe('sys.suspendMany / changeCodeMany / resumeMany', () => {
     GenStatem.cast(pid, 'flip');
     await new Promise((r) => setImmediate(r));
     mode.current = 'state_functions';
-    const [changed] = await sys.changeCodeMany([pid], 'light', '1', [], { snapshot: true });
-    expect(changed!.result.kind).toBe('ok');
+    const changed = await sys.changeCodeMany([pid], 'light', '1', [], { snapshot: true });
+    expect(changed.converted).toBe(1);
     expect(await sys.getState(pid)).toEqual({ state: 'off', data: 100 });
     mode.current = 'handle_event_function';
-    await sys.restoreMany([{ pid, snapshot: changed!.snapshot }]);
+    await sys.restoreMany([pid], changed.snapshots!);
     await sys.resumeMany([pid]);
     // back in handle_event_function mode with the old data; the queued cast was handled after
     expect(await GenStatem.call(pid, 'get')).toEqual({ state: 'on', data: 1 });

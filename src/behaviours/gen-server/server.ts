@@ -7,6 +7,7 @@
  * (later messages, system messages included, stay queued). System messages are handled between
  * ordinary ones; while suspended, only they are.
  */
+import { markInternalClasses } from '../../runtime';
 import {
   _,
   isExitMessage,
@@ -47,7 +48,6 @@ export class GenServerProcess extends StartableRecord {
   private current: unknown = undefined;
   private terminating = false;
   private self: Proc | null = null;
-  private suspendedPattern: Pattern | null = null;
 
   constructor(
     readonly behaviour: BehaviourKind,
@@ -157,9 +157,11 @@ export class GenServerProcess extends StartableRecord {
 
   /** What a suspended process still receives: system messages and its parent's exit. */
   private whileSuspended(): Pattern {
-    return (this.suspendedPattern ??= (msg: unknown) =>
+    // Made anew at each suspension rather than kept on the record: a closure per process kept
+    // there would cost the code server's old-code survey an inspector lookup per process.
+    return (msg: unknown) =>
       isSystemRequest(msg) ||
-      (this.parent !== undefined && isExitMessage(msg) && msg.from.id === this.parent.id));
+      (this.parent !== undefined && isExitMessage(msg) && msg.from.id === this.parent.id);
   }
 
   /** Handles one message; returns a promise only when a callback went async. */
@@ -394,3 +396,6 @@ function describeMessage(msg: unknown): unknown {
   if (msg === TIMEOUT) return 'timeout';
   return msg;
 }
+
+// hotrel's own classes: the code server's old-code walk need not enter their prototypes.
+markInternalClasses(CastMessage, GenServerProcess);

@@ -9,6 +9,7 @@
  * generic timeout only by setting it again. Timer messages that lost a race with a
  * cancellation are recognised by a token and dropped.
  */
+import { markInternalClasses } from '../../runtime';
 import { isDeepStrictEqual } from 'node:util';
 import {
   _,
@@ -75,7 +76,6 @@ export class GenStatemProcess extends StartableRecord {
   private current: StatemEvent | undefined = undefined;
   private terminating = false;
   private self: Proc | null = null;
-  private suspendedPattern: Pattern | null = null;
 
   constructor(
     readonly callbacks: AnyGenStatemModule,
@@ -215,9 +215,11 @@ export class GenStatemProcess extends StartableRecord {
   }
 
   private whileSuspended(): Pattern {
-    return (this.suspendedPattern ??= (msg: unknown) =>
+    // Made anew at each suspension rather than kept on the record: a closure per process kept
+    // there would cost the code server's old-code survey an inspector lookup per process.
+    return (msg: unknown) =>
       isSystemRequest(msg) ||
-      (this.parent !== undefined && isExitMessage(msg) && msg.from.id === this.parent.id));
+      (this.parent !== undefined && isExitMessage(msg) && msg.from.id === this.parent.id);
   }
 
   /** A mailbox message as an event; `undefined` for a stale timer message. */
@@ -532,3 +534,6 @@ function describeEvent(event: StatemEvent | undefined): unknown {
   if (event.type === 'call') return { type: 'call', content: event.content };
   return event;
 }
+
+// hotrel's own classes: the code server's old-code walk need not enter their prototypes.
+markInternalClasses(GenStatemProcess);

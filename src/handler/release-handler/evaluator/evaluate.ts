@@ -100,6 +100,11 @@ function checkAfter(after: readonly RelupInstruction[]): void {
   }
 }
 
+/** One turn of the event loop: timers and I/O get their chance. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Runs the part before the point of no return. */
 async function runBefore(
   before: readonly RelupInstruction[],
@@ -107,6 +112,7 @@ async function runBefore(
   state: EvalState,
 ): Promise<void> {
   for (const i of before) {
+    await yieldToEventLoop();
     switch (i.op) {
       case 'load_object_code':
         loadObjectCode(i, ctx, state);
@@ -189,7 +195,7 @@ export async function evalScript(
 ): Promise<EvalResult> {
   const state = new EvalState();
   const journal = new Journal();
-  const clock: SuspensionClock = { firstSuspend: undefined, lastResume: undefined, count: 0 };
+  const clock: SuspensionClock = { firstSuspend: undefined, lastResume: undefined, count: 0, held: 0 };
   const { before, after } = split(script);
   try {
     await checkOldProcesses(script);
@@ -203,6 +209,9 @@ export async function evalScript(
   let outcome: EvalResult['outcome'] = 'ok';
   try {
     for (const i of after) {
+      // While no process is held suspended, let the node serve its clients between instructions
+      // (a scan of 100,000 processes or reading code is work clients should not wait behind).
+      if (clock.held === 0) await yieldToEventLoop();
       if (i.op === 'restart_emulator') {
         // Evaluation stops here; the handler restarts the node (OTP: later instructions never run).
         outcome = 'restart_emulator';

@@ -45,6 +45,8 @@ export async function findUsers(modules: readonly string[]): Promise<UsersScan> 
     known.add(p.pid.id);
     add(p);
   }
+  // A large node: let its clients be served between the two halves of the scan.
+  await new Promise((resolve) => setImmediate(resolve));
   for (const p of unsupervisedBehaviourProcesses(known)) add(p);
   return { byModule, suspendedSupervisors: scan.suspendedSupervisors };
 }

@@ -23,22 +23,18 @@ export interface ModuleVersions {
   newVsn: string;
 }
 
-/** A suspended process, as remembered for code_change and resume. */
-export interface SuspendedProcess {
-  pid: Pid;
-  /** Its registered name, for messages. */
-  name: string | undefined;
-}
-
 export class EvalState {
   /** Code read and prepared, not yet loaded (OTP's `bins`). */
   readonly read = new Map<string, ReadModule>();
   /** Module versions (OTP's `vsns`). */
   readonly vsns = new Map<string, ModuleVersions>();
   /** Processes suspended, by the module they were suspended for (OTP's `suspended`). */
-  readonly suspended = new Map<string, SuspendedProcess[]>();
-  /** Processes resumed by this script (a rollback must suspend them again and convert them back). */
-  readonly resumed = new Set<number>();
+  readonly suspended = new Map<string, Pid[]>();
+  /**
+   * The groups of processes resumed by this script, in order (a rollback suspends them again and
+   * converts them back: their states went on after the conversion).
+   */
+  readonly resumed: Pid[][] = [];
   /** Children stopped, by module (OTP's `stopped`). */
   readonly stopped = new Map<string, Array<{ supervisor: Pid; id: ChildId }>>();
   /** Modules loaded or removed whose old code may still be in use, with their post-purge method. */

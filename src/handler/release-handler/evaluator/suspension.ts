@@ -10,6 +10,9 @@
  * - each conversion keeps the state it replaced, so a failure restores the exact old states of
  *   the processes still suspended; processes already resumed are converted back by the newer
  *   code (`{down: vsn}` going up, the plain version going down).
+ *
+ * Everything here runs while clients wait, so it works on plain arrays of pids, without an
+ * object per process.
  */
 import { behaviourOf } from '../../../behaviours/core/record';
 import { changeCodeMany, restoreMany, resumeMany, suspendMany } from '../../../behaviours/sys-group';
@@ -19,7 +22,7 @@ import { describeError, ReleaseHandlerError } from '../errors';
 import { DEFAULT_SYS_TIMEOUT, type EvalContext } from './context';
 import type { Journal } from './journal';
 import { findUsers } from './processes';
-import type { EvalState, SuspendedProcess } from './state';
+import type { EvalState } from './state';
 
 /** Timing of the suspended window, for reports and benchmarks. */
 export interface SuspensionClock {
@@ -27,8 +30,10 @@ export interface SuspensionClock {
   firstSuspend: number | undefined;
   /** When the last one was resumed. */
   lastResume: number | undefined;
-  /** Processes that were suspended by the install. */
+  /** Processes suspended by the install. */
   count: number;
+  /** Processes suspended right now by the install. */
+  held: number;
 }
 
 function timeoutMs(t: Timeout | undefined): number {
@@ -36,8 +41,24 @@ function timeoutMs(t: Timeout | undefined): number {
   return t === 'infinity' ? Infinity : t;
 }
 
-function label(p: SuspendedProcess): string {
-  return p.name === undefined ? String(p.pid) : `${String(p.pid)} (${p.name})`;
+function label(pid: Pid): string {
+  const name = behaviourOf(pid)?.name;
+  return name === undefined ? String(pid) : `${String(pid)} (${name})`;
+}
+
+/** Pids once each, in first-seen order. */
+function unique(lists: ReadonlyArray<readonly Pid[]>): Pid[] {
+  if (lists.length === 1) return [...lists[0]!];
+  const seen = new Set<number>();
+  const out: Pid[] = [];
+  for (const list of lists) {
+    for (const pid of list) {
+      if (seen.has(pid.id)) continue;
+      seen.add(pid.id);
+      out.push(pid);
+    }
+  }
+  return out;
 }
 
 export async function suspend(
@@ -50,74 +71,72 @@ export async function suspend(
   const entries = instr.modules.map((e) =>
     typeof e === 'string' ? { module: e, timeout: 'default' as Timeout } : e,
   );
-  const scan = await findUsers(entries.map((e) => e.module));
+  const modules = entries.map((e) => e.module);
+  const scan = await findUsers(modules);
   if (scan.suspendedSupervisors.length > 0) {
     throw new ReleaseHandlerError(
       'suspended_supervisor',
-      `cannot find the processes using ${entries.map((e) => e.module).join(', ')}: supervisor(s) ` +
+      `cannot find the processes using ${modules.join(', ')}: supervisor(s) ` +
         `${scan.suspendedSupervisors.map(String).join(', ')} are suspended and cannot be asked for their children ` +
         '(resume them with sys.resume, then install again)',
       { supervisors: scan.suspendedSupervisors.map(String) },
     );
   }
-  // Each process once, with the longest timeout among the modules it is suspended for.
-  const byPid = new Map<number, { pid: Pid; timeout: number; modules: string[] }>();
-  for (const e of entries) {
-    const t = ctx.options.suspendTimeout ?? timeoutMs(e.timeout);
-    for (const user of scan.byModule.get(e.module) ?? []) {
-      const known = byPid.get(user.pid.id);
-      if (known === undefined) byPid.set(user.pid.id, { pid: user.pid, timeout: t, modules: [e.module] });
-      else {
-        known.timeout = Math.max(known.timeout, t);
-        if (!known.modules.includes(e.module)) known.modules.push(e.module);
+  const users = entries.map((e) => (scan.byModule.get(e.module) ?? []).map((u) => u.pid));
+  // One group per timeout (usually one): a process used by several modules waits the longest.
+  const timeouts = entries.map((e) => ctx.options.suspendTimeout ?? timeoutMs(e.timeout));
+  const groups = new Map<number, Pid[]>();
+  if (new Set(timeouts).size <= 1) groups.set(timeouts[0] ?? DEFAULT_SYS_TIMEOUT, unique(users));
+  else {
+    const longest = new Map<number, { pid: Pid; t: number }>();
+    users.forEach((list, i) => {
+      for (const pid of list) {
+        const known = longest.get(pid.id);
+        if (known === undefined || known.t < timeouts[i]!) longest.set(pid.id, { pid, t: timeouts[i]! });
       }
+    });
+    for (const { pid, t } of longest.values()) {
+      const g = groups.get(t);
+      if (g === undefined) groups.set(t, [pid]);
+      else g.push(pid);
     }
   }
-  const byTimeout = new Map<number, Pid[]>();
-  for (const p of byPid.values()) {
-    const list = byTimeout.get(p.timeout);
-    if (list === undefined) byTimeout.set(p.timeout, [p.pid]);
-    else list.push(p.pid);
-  }
+  // The scan was long work on a large node: let clients be served once more before the pause.
+  if (clock.held === 0) await new Promise((resolve) => setImmediate(resolve));
   const started = performance.now();
-  const results = await Promise.all([...byTimeout].map(([timeout, pids]) => suspendMany(pids, { timeout })));
-  const suspended = results.flatMap((r) => r.suspended);
+  const results = await Promise.all([...groups].map(([timeout, pids]) => suspendMany(pids, { timeout })));
+  const suspended = results.length === 1 ? results[0]!.suspended : results.flatMap((r) => r.suspended);
   const failed = results.flatMap((r) => r.failed);
   if (suspended.length > 0 || failed.length > 0) {
     clock.firstSuspend ??= started;
     clock.count += suspended.length;
+    clock.held += suspended.length;
     // Resuming is the undo, for the failed ones too (their suspend may still be pending).
-    const all = [...suspended, ...failed.map((f) => f.pid)];
-    journal.record(`suspend of ${entries.map((e) => e.module).join(', ')}`, () => resumeMany(all));
+    const all = failed.length === 0 ? suspended : [...suspended, ...failed.map((f) => f.pid)];
+    journal.record(`suspend of ${modules.join(', ')}`, () => resumeMany(all));
   }
   if (failed.length > 0) {
     const first = failed[0]!;
+    const timeout = [...groups].find(([, pids]) => pids.includes(first.pid))?.[0];
     throw new ReleaseHandlerError(
       'suspend_failed',
-      `${failed.length} process(es) did not suspend: ${String(first.pid)}${nameOf(first.pid)} ` +
-        `${first.reason === 'timeout' ? `was still busy after ${byPid.get(first.pid.id)?.timeout} ms` : `failed: ${describeError(first.reason)}`}. ` +
+      `${failed.length} process(es) did not suspend: ${label(first.pid)} ` +
+        `${first.reason === 'timeout' ? `was still busy after ${timeout} ms` : `failed: ${describeError(first.reason)}`}. ` +
         'The install was rolled back; retry when it is less busy, or give it more time with --suspend-timeout',
       { pids: failed.map((f) => String(f.pid)), reason: failed.map((f) => describeError(f.reason)) },
     );
   }
-  const suspendedIds = new Set(suspended.map((p) => p.id));
-  for (const e of entries) {
-    const list = state.suspended.get(e.module) ?? [];
-    for (const user of scan.byModule.get(e.module) ?? []) {
-      if (suspendedIds.has(user.pid.id) && !list.some((p) => p.pid.id === user.pid.id)) {
-        list.push({ pid: user.pid, name: behaviourOf(user.pid)?.name });
-      }
-    }
-    state.suspended.set(e.module, list);
-  }
+  // What each module's code_change and resume will work on (the processes actually suspended).
+  const gone = results.reduce((n, r) => n + r.gone.length, 0);
+  const ok = gone === 0 ? undefined : new Set(suspended.map((p) => p.id));
+  entries.forEach((e, i) => {
+    const list = ok === undefined ? users[i]! : users[i]!.filter((p) => ok.has(p.id));
+    const known = state.suspended.get(e.module);
+    state.suspended.set(e.module, known === undefined ? list : unique([known, list]));
+  });
   ctx.progress(
-    `suspended ${suspended.length} process(es) using ${entries.map((e) => e.module).join(', ')} in ${(performance.now() - started).toFixed(1)} ms`,
+    `suspended ${suspended.length} process(es) using ${modules.join(', ')} in ${(performance.now() - started).toFixed(1)} ms`,
   );
-}
-
-function nameOf(pid: Pid): string {
-  const name = behaviourOf(pid)?.name;
-  return name === undefined ? '' : ` (${name})`;
 }
 
 export async function codeChange(
@@ -127,68 +146,65 @@ export async function codeChange(
   journal: Journal,
 ): Promise<void> {
   for (const { module, extra } of instr.modules) {
-    const procs = state.suspended.get(module) ?? [];
-    if (procs.length === 0) continue; // OTP: a module with no suspended process is a no-op.
+    const pids = state.suspended.get(module) ?? [];
+    if (pids.length === 0) continue; // OTP: a module with no suspended process is a no-op.
     const versions = state.vsns.get(module);
     const vsn = instr.mode === 'up' ? versions?.oldVsn : { down: versions?.newVsn };
     const started = performance.now();
-    const results = await changeCodeMany(
-      procs.map((p) => p.pid),
-      module,
-      vsn,
-      extra,
-      { timeout: ctx.options.codeChangeTimeout ?? DEFAULT_SYS_TIMEOUT, snapshot: true },
-    );
-    const converted = results.filter((r) => r.result.kind === 'ok');
+    const timeout = ctx.options.codeChangeTimeout ?? DEFAULT_SYS_TIMEOUT;
+    const result = await changeCodeMany(pids, module, vsn, extra, { timeout, snapshot: true });
+    const snapshots = result.snapshots!;
     // The newer code converts back processes already resumed: it is current when this undo runs
     // if the module was loaded before this code_change going up, or after it going down.
     const newerCodeUndoes = (instr.mode === 'up') === state.loaded.includes(module);
     const back = instr.mode === 'up' ? { down: versions?.oldVsn } : versions?.newVsn;
+    const resumedBefore = state.resumed.length;
     journal.record(`code_change of ${module}`, async () => {
-      const held = converted.filter((c) => !state.resumed.has(c.pid.id));
-      const running = converted.filter((c) => state.resumed.has(c.pid.id));
-      await restoreMany(held.map((c) => ({ pid: c.pid, snapshot: c.snapshot })));
+      // Resumed since: their states went on; the others still hold exactly the converted state.
+      const since = new Set(state.resumed.slice(resumedBefore).flatMap((g) => g.map((p) => p.id)));
+      if (since.size === 0) return restoreMany(pids, snapshots);
+      const held: Pid[] = [];
+      const heldSnapshots: unknown[] = [];
+      const running: Pid[] = [];
+      pids.forEach((pid, i) => {
+        if (!(i in snapshots)) return; // not converted
+        if (since.has(pid.id)) running.push(pid);
+        else {
+          heldSnapshots[held.length] = snapshots[i];
+          held.push(pid);
+        }
+      });
+      await restoreMany(held, heldSnapshots);
       if (running.length === 0) return;
       if (!newerCodeUndoes) {
         throw new Error(
           `${running.length} process(es) of ${module} already run the converted state and only the older code is loaded to convert it back`,
         );
       }
-      const again = await changeCodeMany(
-        running.map((c) => c.pid),
-        module,
-        back,
-        extra,
-        { timeout: ctx.options.codeChangeTimeout ?? DEFAULT_SYS_TIMEOUT },
-      );
-      const failed = again.find((r) => r.result.kind === 'error');
-      if (failed !== undefined && failed.result.kind === 'error') {
-        throw new Error(
-          `${String(failed.pid)} could not be converted back: ${describeError(failed.result.reason)}`,
-        );
+      const again = await changeCodeMany(running, module, back, extra, { timeout });
+      const failed = again.failed[0];
+      if (failed !== undefined) {
+        throw new Error(`${label(failed.pid)} could not be converted back: ${describeError(failed.reason)}`);
       }
     });
-    const failures = results.filter((r) => r.result.kind === 'error');
-    if (failures.length > 0) {
-      const first = failures[0]!;
-      const reason = first.result.kind === 'error' ? first.result.reason : undefined;
-      const who = procs.find((p) => p.pid.id === first.pid.id);
+    if (result.failed.length > 0) {
+      const first = result.failed[0]!;
       throw new ReleaseHandlerError(
         'code_change_failed',
-        `codeChange of ${module} failed in ${who === undefined ? String(first.pid) : label(who)}` +
-          `${failures.length > 1 ? ` (and ${failures.length - 1} other process(es))` : ''}: ${describeError(reason)}`,
+        `codeChange of ${module} failed in ${label(first.pid)}` +
+          `${result.failed.length > 1 ? ` (and ${result.failed.length - 1} other process(es))` : ''}: ${describeError(first.reason)}`,
         {
           pid: String(first.pid),
           module,
           vsn: vsn as unknown,
-          reason: describeError(reason),
-          failed: failures.length,
+          reason: describeError(first.reason),
+          failed: result.failed.length,
         },
-        { cause: reason },
+        { cause: first.reason },
       );
     }
     ctx.progress(
-      `converted ${converted.length} process(es) of ${module} in ${(performance.now() - started).toFixed(1)} ms`,
+      `converted ${result.converted} process(es) of ${module} in ${(performance.now() - started).toFixed(1)} ms`,
     );
   }
 }
@@ -200,21 +216,15 @@ export async function resume(
   journal: Journal,
   clock: SuspensionClock,
 ): Promise<void> {
-  const seen = new Set<number>();
-  const pids: Pid[] = [];
-  for (const module of instr.modules) {
-    for (const p of state.suspended.get(module) ?? []) {
-      if (seen.has(p.pid.id)) continue;
-      seen.add(p.pid.id);
-      pids.push(p.pid);
-    }
-    state.suspended.delete(module);
-  }
+  const lists = instr.modules.map((m) => state.suspended.get(m) ?? []);
+  for (const m of instr.modules) state.suspended.delete(m);
+  const pids = unique(lists.filter((l) => l.length > 0));
   if (pids.length === 0) return;
   const started = performance.now();
   await resumeMany(pids);
   clock.lastResume = performance.now();
-  for (const pid of pids) state.resumed.add(pid.id);
+  clock.held = Math.max(0, clock.held - pids.length);
+  state.resumed.push(pids);
   journal.record(`resume of ${instr.modules.join(', ')}`, async () => {
     const again = await suspendMany(pids, { timeout: ctx.options.suspendTimeout ?? DEFAULT_SYS_TIMEOUT });
     if (again.failed.length > 0) {
