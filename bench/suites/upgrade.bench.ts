@@ -320,11 +320,29 @@ async function oneRep(n: number): Promise<Rep> {
 /** The figures OTP gave on this machine in bench/otp/RESULTS.md (medians), for when `erl` is missing. */
 const OTP_RECORDED: Record<
   number,
-  Pick<OtpUpgrade, 'installMs' | 'maxCallLatencyMs' | 'memAfterMiB' | 'rssAfterMiB'>
+  Pick<OtpUpgrade, 'installMs' | 'maxCallLatencyMs' | 'maxReplyGapMs' | 'memAfterMiB' | 'rssAfterMiB'>
 > = {
-  1000: { installMs: 19.66, maxCallLatencyMs: 12.28, memAfterMiB: 28.67, rssAfterMiB: 57.69 },
-  10000: { installMs: 164.0, maxCallLatencyMs: 126.5, memAfterMiB: 68.39, rssAfterMiB: 111.5 },
-  100000: { installMs: 2111, maxCallLatencyMs: 1718, memAfterMiB: 463.7, rssAfterMiB: 558.9 },
+  1000: {
+    installMs: 19.66,
+    maxCallLatencyMs: 12.28,
+    maxReplyGapMs: 13.9,
+    memAfterMiB: 28.67,
+    rssAfterMiB: 57.69,
+  },
+  10000: {
+    installMs: 164.0,
+    maxCallLatencyMs: 126.5,
+    maxReplyGapMs: 129.9,
+    memAfterMiB: 68.39,
+    rssAfterMiB: 111.5,
+  },
+  100000: {
+    installMs: 2111,
+    maxCallLatencyMs: 1718,
+    maxReplyGapMs: 1722,
+    memAfterMiB: 463.7,
+    rssAfterMiB: 558.9,
+  },
 };
 
 async function main(): Promise<void> {
@@ -365,8 +383,11 @@ async function main(): Promise<void> {
     const rec = OTP_RECORDED[n];
     const install = h(n, (r) => r.installMs);
     const oInstall = o(n, (x) => x.installMs, rec?.installMs);
-    const stall = h(n, (r) => r.maxCallLatencyMs);
-    const oStall = o(n, (x) => x.maxCallLatencyMs, rec?.maxCallLatencyMs);
+    // The longest time a client went without an answer. In Node a synchronous stretch of work
+    // delays the next call rather than the one in flight, so the gap between two replies is the
+    // honest measure (it includes the 1 ms pause between calls); OTP's gap is the same measure.
+    const stall = h(n, (r) => r.maxReplyGapMs);
+    const oStall = o(n, (x) => x.maxReplyGapMs, rec?.maxReplyGapMs);
     const failed = h(n, (r) => r.failedCalls + (r.verified ? 0 : 1e9));
     const oFailed = o(n, (x) => x.failedCalls, 0);
     const rss = h(n, (r) => r.rssAfterMiB);
@@ -389,7 +410,7 @@ async function main(): Promise<void> {
     detail.push([
       fmt(n),
       fmtSummary(h(n, (r) => r.suspendedMs ?? NaN)),
-      fmtSummary(h(n, (r) => r.maxReplyGapMs)),
+      `${fmtSummary(h(n, (r) => r.maxCallLatencyMs))} / ${fmtSummary(o(n, (x) => x.maxCallLatencyMs, OTP_RECORDED[n]?.maxCallLatencyMs))}`,
       fmtSummary(h(n, (r) => r.probeCalls)),
       fmtSummary(h(n, (r) => r.baselineMaxLatencyMs)),
       `${fmtSummary(h(n, (r) => r.heapBeforeMiB))} → ${fmtSummary(h(n, (r) => r.heapAfterMiB))} → ${fmtSummary(h(n, (r) => r.heapSettledMiB))}`,
@@ -400,7 +421,7 @@ async function main(): Promise<void> {
     ]);
   }
   const otpNote = sameRun
-    ? `Erlang/OTP ${process.env.OTP_RELEASE ?? ''} measured in the same run, interleaved`
+    ? 'Erlang/OTP measured in the same run, interleaved'
     : 'OTP figures recorded in bench/otp/RESULTS.md (erl not found)';
   const md = [
     table(
@@ -410,8 +431,8 @@ async function main(): Promise<void> {
         'install (ms) hotrel',
         'install (ms) OTP',
         'install ratio (goal <= 0.2x at 100k)',
-        'longest client stall (ms) hotrel',
-        'longest client stall (ms) OTP',
+        'longest client stall: max reply gap (ms) hotrel',
+        'longest client stall: max reply gap (ms) OTP',
         'stall ratio (goal <= 0.1x at 100k)',
         'failed calls hotrel / OTP (goal 0)',
         'RSS after install (MiB) hotrel / OTP',
@@ -424,7 +445,7 @@ async function main(): Promise<void> {
       [
         'N workers',
         'suspended window (ms)',
-        'max reply gap (ms)',
+        'max call latency (ms) hotrel / OTP',
         'probe calls in window',
         'baseline max latency (ms)',
         'V8 heap before → after → settled (MiB)',
