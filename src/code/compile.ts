@@ -9,7 +9,8 @@
  * This is a pure function of (source, file name): the code server uses it in the dev loop and the
  * release builder uses it at build time. Type-checking is the release builder's job.
  */
-import ts from 'typescript';
+import type ts from 'typescript';
+import { typescript } from './typescript';
 
 /** A problem found while compiling, positioned in the source file (1-based line and column). */
 export interface CompileDiagnostic {
@@ -31,10 +32,10 @@ export interface CompileOutput {
   diagnostics: CompileDiagnostic[];
 }
 
-/** The compiler options every hot-loadable module is compiled with. */
-export const COMPILER_OPTIONS: Readonly<ts.CompilerOptions> = Object.freeze({
-  module: ts.ModuleKind.CommonJS,
-  target: ts.ScriptTarget.ES2022,
+/** The compiler options every hot-loadable module is compiled with (tsconfig.json form). */
+export const COMPILER_OPTIONS = Object.freeze({
+  module: 'commonjs',
+  target: 'es2022',
   esModuleInterop: true,
   isolatedModules: true,
   sourceMap: true,
@@ -51,10 +52,11 @@ export const COMPILER_OPTIONS: Readonly<ts.CompilerOptions> = Object.freeze({
  * (a CommonJS module body is synchronous) and `import.meta` (no ES module record exists).
  */
 export function compileModule(source: string, fileName: string): CompileOutput {
+  const ts = typescript();
   const output = ts.transpileModule(source, {
     fileName,
     reportDiagnostics: true,
-    compilerOptions: { ...COMPILER_OPTIONS },
+    compilerOptions: compilerOptions(),
   });
   const diagnostics = (output.diagnostics ?? []).map((d) => fromTsDiagnostic(d, fileName));
   diagnostics.push(...findUnloadableSyntax(source, fileName));
@@ -71,7 +73,15 @@ export function formatDiagnostics(diagnostics: readonly CompileDiagnostic[]): st
   return diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.category}: ${d.message}`).join('\n');
 }
 
+let converted: ts.CompilerOptions | undefined;
+
+function compilerOptions(): ts.CompilerOptions {
+  converted ??= typescript().convertCompilerOptionsFromJson(COMPILER_OPTIONS, '').options;
+  return { ...converted };
+}
+
 function fromTsDiagnostic(d: ts.Diagnostic, fileName: string): CompileDiagnostic {
+  const ts = typescript();
   const position =
     d.file !== undefined && d.start !== undefined
       ? d.file.getLineAndCharacterOfPosition(d.start)
@@ -92,6 +102,7 @@ function fromTsDiagnostic(d: ts.Diagnostic, fileName: string): CompileDiagnostic
  * that check; `import.meta` is refused anywhere.
  */
 function findUnloadableSyntax(source: string, fileName: string): CompileDiagnostic[] {
+  const ts = typescript();
   const sf = ts.createSourceFile(fileName, source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const found: CompileDiagnostic[] = [];
   const report = (node: ts.Node, code: string, message: string): void => {
@@ -128,6 +139,7 @@ const TOP_LEVEL_AWAIT =
   'async dependency at boot';
 
 function isAwaitUsing(list: ts.VariableDeclarationList): boolean {
+  const ts = typescript();
   // `await using x = ...` (TypeScript >= 5.2): NodeFlags.AwaitUsing = Const | Using.
   const flags = list.flags & ts.NodeFlags.BlockScoped;
   return flags === ts.NodeFlags.AwaitUsing;

@@ -7,7 +7,8 @@
  * `--experimental-vm-modules`. Instead, the loader renames each `import(` call to a function of
  * its own, `_$imp$(`, before compiling: the same length, so columns and source maps stay right.
  */
-import ts from 'typescript';
+import type ts from 'typescript';
+import { typescript } from './typescript';
 
 /** The wrapper parameter raw `import()` calls are renamed to (6 characters, like `import`). */
 export const IMPORT_PARAMETER = '_$imp$';
@@ -15,6 +16,7 @@ export const IMPORT_PARAMETER = '_$imp$';
 /** The code with every `import(...)` call renamed to {@link IMPORT_PARAMETER}. */
 export function rewriteDynamicImports(code: string, fileName: string): string {
   if (!/\bimport\s*\(/.test(code)) return code;
+  const ts = typescript();
   const sf = ts.createSourceFile(fileName, code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.JS);
   const starts: number[] = [];
   const visit = (node: ts.Node): void => {

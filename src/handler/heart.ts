@@ -21,10 +21,15 @@ export interface HeartOptions {
   maxRestarts?: number;
   periodMs?: number;
   log?: (line: string) => void;
+  /** Called each time the node reports it is up (after every (re)start). */
+  onReady?: (info: Record<string, unknown>) => void;
 }
 
 /** The message a node sends its heart. */
 export const HEARTBEAT = 'hotrel:heartbeat';
+
+/** The message a node sends its parent (heart, or `bin/<rel> daemon`) once it is up. */
+export const READY = 'hotrel:ready';
 
 /** Runs heart until the node stops in order (resolves 0) or restarts too often (resolves 1). */
 export function runHeart(options: HeartOptions): {
@@ -57,6 +62,8 @@ export function runHeart(options: HeartOptions): {
     arm();
     c.on('message', (msg) => {
       if (msg === HEARTBEAT) arm();
+      else if ((msg as { type?: unknown } | null)?.type === READY)
+        options.onReady?.(msg as Record<string, unknown>);
     });
     c.on('error', (err) => log(`could not start the node: ${err.message}`));
     c.on('exit', (code, signal) => {
@@ -87,6 +94,11 @@ export function runHeart(options: HeartOptions): {
       child?.kill(signal);
     },
   };
+}
+
+/** In the node: tells the parent process (if any) that the node is up. */
+export function announceReady(info: Record<string, unknown>): void {
+  if (typeof process.send === 'function' && process.connected) process.send({ type: READY, ...info });
 }
 
 /**

@@ -148,6 +148,12 @@ export class ControlClient {
     return { socket: this.socket, pending: this.streamPending ?? Buffer.alloc(0) };
   }
 
+  /** Calls `listener` once the connection is closed (the node stopped, or `close()`). */
+  onClose(listener: () => void): void {
+    if (this.socket.destroyed) listener();
+    else this.socket.once('close', listener);
+  }
+
   close(): void {
     this.socket.end();
   }

@@ -6,15 +6,7 @@
  */
 import vm from 'node:vm';
 
-type TypeScript = typeof import('typescript');
-let ts: TypeScript | undefined;
-
-function compiler(): TypeScript {
-  // A synchronous lazy load on purpose: the compiler (~10 MB) is paid for by the first eval only.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  ts ??= require('typescript') as TypeScript;
-  return ts;
-}
+import { typescript as compiler } from '../../code/typescript';
 
 export class EvalSyntaxError extends Error {
   readonly code = 'syntax';

@@ -51,10 +51,10 @@ export async function compileApp(
   }
   const moduleSet = new Set(relpaths);
   for (const [field, rel] of [
-    ['main', source.main],
+    ['main', source.mainExplicit ? source.main : undefined],
     ['mod', source.mod?.module.split(':')[1]],
   ] as const) {
-    if (rel !== undefined && !moduleSet.has(rel) && !(field === 'main' && allApps.length === 1)) {
+    if (rel !== undefined && !moduleSet.has(rel)) {
       throw new BuildError(
         `${source.name}: hotrel.app.${field} is "${rel}", but ${path.join(source.srcDir, `${rel}.ts`)} does not exist`,
       );

@@ -52,7 +52,7 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 function fail(message) {
   process.stderr.write(message + '\\n');
-  process.exit(3);
+  process.exit(1);
 }
 function readJson(file, what) {
   try {

@@ -117,6 +117,7 @@ export async function buildRelease(options: BuildOptions): Promise<BuildResult> 
   const hash = crypto
     .createHash('sha256')
     .update(plan.map((p) => `${p.to}@${p.version}`).join('\n'))
+    .update(`\nhotrel dist ${hotrel.digest}`)
     .digest('hex')
     .slice(0, 12);
   const depsDir = layout.depsDir(root, hash);

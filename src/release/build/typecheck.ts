@@ -31,7 +31,16 @@ export function typecheck(projectRoot: string, files: string[]): string[] {
       },
     );
     if (parsed !== undefined) {
-      options = { ...parsed.options, noEmit: true };
+      // Only checking: emit settings (rootDir, outDir, declarations) cannot matter and may not fit.
+      const {
+        rootDir: _r,
+        outDir: _o,
+        declaration: _d,
+        declarationMap: _dm,
+        composite: _c,
+        ...checkOnly
+      } = parsed.options;
+      options = { ...checkOnly, noEmit: true };
       rootNames = [...new Set([...parsed.fileNames, ...files])];
     }
   }

@@ -17,6 +17,8 @@ export interface AppSource {
   /** Absolute source root. */
   srcDir: string;
   main: string;
+  /** Whether `main` was set in package.json (else it is the default, `index`, and may not exist). */
+  mainExplicit: boolean;
   /** Callback module (module id) and start argument. */
   mod: { module: string; args: JsonValue } | undefined;
   registered: string[];
@@ -170,7 +172,8 @@ function toAppSource(dir: string, pkg: PackageJson, app: AppSection, projectApps
     description: app.description ?? (typeof pkg.description === 'string' ? pkg.description : ''),
     packageDir: dir,
     srcDir,
-    main: app.main,
+    main: app.main ?? 'index',
+    mainExplicit: app.main !== undefined,
     mod: app.mod === undefined ? undefined : { module: `${name}:${app.mod}`, args: app.args },
     registered: app.registered,
     env: app.env,

@@ -36,7 +36,7 @@ export const appSectionSchema = z.strictObject({
   name: appName.optional(),
   description: text.optional(),
   src: text.default('src'),
-  main: relpath.default('index'),
+  main: relpath.optional(),
   mod: relpath.optional(),
   args: json.default([]),
   registered: listOf(text, 'a list of registered names').default([]),
