@@ -5,7 +5,7 @@
  * brutal_purge, makePermanent's deferred purge kills the process (its supervisor restarts it).
  */
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GenServer, sys } from '../../src/behaviours';
 import { checkOldCode, moduleInfo } from '../../src/code';
 import { whereis } from '../../src/runtime';
@@ -23,11 +23,17 @@ import { kvAppDef } from '../helpers/kv-app';
 import { writePackage, writeRelease, writeRelup, type ReleaseDef } from '../helpers/release-builder';
 import { exitOf } from '../helpers/process';
 import { tmpDir } from '../helpers/tmp';
+import { captureLogs, type CapturedLogs } from '../helpers/log-capture';
 
 let node: InProcessNode | undefined;
+let logs: CapturedLogs;
+beforeEach(() => {
+  logs = captureLogs('warn');
+});
 afterEach(async () => {
   await node?.stop();
   node = undefined;
+  logs.restore();
 });
 
 let counter = 0;
@@ -115,6 +121,7 @@ describe('old code held by closures', () => {
     const dead = exitOf(kv);
     expect(await makePermanent('1.0.1')).toEqual({ alreadyPermanent: false, purged: [`${app}:kv_server`] });
     expect(await dead).toBe('killed');
+    expect(logs.matching('killed 1 process(es) still using it')).toHaveLength(1);
     expect(checkOldCode(`${app}:kv_server`)).toBe(false);
     // restarted by kv_sup, on 1.0.1 (a fresh state)
     const again = await GenServer.call('kv', { op: 'info' });

@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Application from '../../src/behaviours/application';
 import { GenServer, Supervisor, sys } from '../../src/behaviours';
 import { moduleInfo } from '../../src/code';
@@ -18,11 +18,17 @@ import { bootInProcess, type InProcessNode } from '../helpers/in-process-node';
 import { workerAppDef, type WorkerOptions } from '../helpers/worker-app';
 import { writePackage, writeRelease, writeRelup, type ReleaseDef } from '../helpers/release-builder';
 import { tmpDir } from '../helpers/tmp';
+import { captureLogs, type CapturedLogs } from '../helpers/log-capture';
 
 let node: InProcessNode | undefined;
+let logs: CapturedLogs;
+beforeEach(() => {
+  logs = captureLogs('warn');
+});
 afterEach(async () => {
   await node?.stop();
   node = undefined;
+  logs.restore();
 });
 
 let counter = 0;
@@ -73,6 +79,7 @@ describe('release handler: failures and rollback', () => {
     expect((err as Error).message).toMatch(/worker 13 cannot convert/);
     expect((err as Error).message).toMatch(/the node runs 1\.0\.0 as before/);
     expect(progress.some((l) => l.includes('rolling back'))).toBe(true);
+    expect(logs.matching('failed after the point of no return')[0]).toMatchObject({ level: 50 });
 
     expect(moduleInfo(`${app}:worker`).vsn).toBe('1.0.0');
     expect(pending).toHaveLength(even.length);
@@ -119,6 +126,7 @@ describe('release handler: failures and rollback', () => {
     expect((err as Error).message).toMatch(/restarts into the permanent release 1\.0\.0/);
     expect(g.__migrations).toEqual(['up']);
     expect(await restart).toMatch(/could not be rolled back/);
+    expect(logs.matching('cannot be rolled back in process: restarting into 1.0.0')).toHaveLength(1);
   });
 
   it('a failure before the point of no return changes nothing', async () => {

@@ -42,6 +42,8 @@ export interface ReleaseHandlerOptions {
 
 export interface CheckResult {
   otherVsn: string;
+  /** `up` when the script comes from the target's relup, `down` from the running release's. */
+  direction: 'up' | 'down' | undefined;
   description: JsonValue;
   warnings: string[];
   /** Modules whose unused old code was purged (`purge: true`). */
@@ -114,7 +116,14 @@ export class ReleaseHandler {
       ) {
         // OTP: without a relup, check_install only warns (install would then fail).
         warnings.push(`release ${vsn} has no relup.json: installing it over ${latest.vsn} would fail`);
-        return { otherVsn: vsn, description: '', warnings, purged: [], plan: undefined };
+        return {
+          otherVsn: vsn,
+          direction: undefined,
+          description: '',
+          warnings,
+          purged: [],
+          plan: undefined,
+        };
       }
       throw err;
     }
@@ -140,7 +149,14 @@ export class ReleaseHandler {
             versions,
           )
         : undefined;
-    return { otherVsn: found.otherVsn, description: found.description, warnings, purged, plan };
+    return {
+      otherVsn: found.otherVsn,
+      direction: found.direction,
+      description: found.description,
+      warnings,
+      purged,
+      plan,
+    };
   }
 
   /** Installs release `vsn` into the running node (OTP's `install_release`). */
