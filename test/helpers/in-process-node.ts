@@ -48,7 +48,7 @@ export async function bootInProcess(
   for (const a of release.apps) {
     if (a.type === 'load' || a.type === 'none') continue;
     const r = await Application.start(a.name, a.type);
-    if (r.kind === 'error') throw new Error(`cannot start ${a.name}: ${String(r.reason)}`);
+    if (r.kind === 'error') throw new Error(`cannot start ${a.name}: ${JSON.stringify(r.reason)}`);
   }
   const restarts: string[] = [];
   const waiting: Array<(r: string) => void> = [];
@@ -68,7 +68,7 @@ export async function bootInProcess(
     stop: async () => {
       await stopReleaseHandler();
       await Application.stopAll();
-      for (const app of apps) Application.unload(app.name);
+      for (const app of Application.loadedApplications()) Application.unload(app.name);
     },
   };
 }

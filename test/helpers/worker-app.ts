@@ -113,22 +113,51 @@ export function init() {
 `;
 
 function app(name: string): string {
-  return `import { Application, GenServer, Supervisor, type Proc } from 'hotrel';
+  return `import { Application, GenServer, Supervisor, lookupProcess, type Proc } from 'hotrel';
 import * as TopSup from './top_sup';
+import * as Loner from './loner';
 export async function start(_type: 'normal', _args: unknown, master: Proc) {
   const top = await Supervisor.startLink(master, TopSup, undefined, { name: 'top_sup' });
   const count = Application.getEnv<number>('${name}', 'count', 0) ?? 0;
   for (let i = 1; i <= count; i++) GenServer.pidOf(await Supervisor.startChild('worker_sup', [i]));
+  // A behaviour process outside the supervision tree: linked to the top supervisor (so it goes
+  // when the application stops), but not one of its children.
+  const topProc = lookupProcess(GenServer.pidOf(top))!;
+  GenServer.pidOf(await GenServer.startLink(topProc, Loner, undefined, { name: 'loner' }));
   return top;
 }
 `;
 }
 
-const HOOKS = `export function migrate(tag: string) {
+/** A GenServer no supervisor knows of: OTP's release handler would never find it. */
+function loner(vsn: string): string {
+  return `import { ok, reply } from 'hotrel';
+export const vsn = '${vsn}';
+export function init() {
+  return ok({ seen: [] as unknown[] });
+}
+export function handleCall(_req: unknown, _from: unknown, state: { seen: unknown[] }) {
+  return reply({ vsn, state }, state);
+}
+export function codeChange(old: unknown, state: { seen: unknown[] }) {
+  return { seen: [...state.seen, old] };
+}
+`;
+}
+
+function hooks(vsn: string): string {
+  return `export function migrate(tag: string) {
   const g = globalThis as { __migrations?: string[] };
   (g.__migrations ??= []).push(tag);
 }
+export function vsnOf() {
+  return '${vsn}';
+}
+export function boom(): never {
+  throw new Error('boom from hooks ${vsn}');
+}
 `;
+}
 
 export function workerAppDef(name: string, vsn: string, count: number, o: WorkerOptions = {}): AppDef {
   const update = (m: string) => ({ op: 'update' as const, module: m, change: { advanced: [] } });
@@ -150,7 +179,8 @@ export function workerAppDef(name: string, vsn: string, count: number, o: Worker
       worker_sup: WORKER_SUP,
       top_sup: TOP_SUP,
       [name]: app(name),
-      hooks: HOOKS,
+      hooks: hooks(vsn),
+      loner: loner(vsn),
     },
     mod: name,
     env: { count },
