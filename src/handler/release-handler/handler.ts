@@ -74,11 +74,13 @@ export class ReleaseHandler {
   /** Modules whose old code may still be in use (OTP's `unpurged`). */
   private readonly unpurged = new Map<string, PurgeMethod>();
   private purgeTimer: NodeJS.Timeout | undefined;
+  private purgeDelay: number;
   private readonly log = logger().child({ component: 'release_handler' });
 
   constructor(private readonly options: ReleaseHandlerOptions) {
     this.root = path.resolve(options.root);
     this.table = ReleaseTable.open(this.root, options.release);
+    this.purgeDelay = options.purgeIntervalMs ?? 10_000;
     // The booted release's start file for this boot only is consumed by boot; make sure.
     fs.rmSync(layout.newStartFile(this.root), { force: true });
   }
@@ -212,6 +214,7 @@ export class ReleaseHandler {
       this.table.setStatus(vsn, 'current');
     }
     for (const u of result.unpurged) this.unpurged.set(u.module, u.postPurge);
+    this.purgeDelay = this.options.purgeIntervalMs ?? 10_000;
     this.armPurgeTimer();
     const installMs = performance.now() - started;
     this.log.info(
@@ -396,12 +399,22 @@ export class ReleaseHandler {
     return { removed };
   }
 
-  /** Soft-purges the modules whose old code was still in use (OTP's 10 s timer). */
+  /**
+   * Soft-purges the modules whose old code was still in use (OTP's 10 s timer). Each attempt
+   * surveys every process and runs a full GC, which pauses a large node: while attempts purge
+   * nothing, they come less and less often (doubling, up to 5 minutes).
+   */
   async purgeUnpurged(): Promise<void> {
+    let purged = 0;
     for (const id of [...this.unpurged.keys()]) {
       const result = await softPurge(id).catch(() => ({ purged: false }));
-      if (result.purged) this.unpurged.delete(id);
+      if (result.purged) {
+        this.unpurged.delete(id);
+        purged++;
+      }
     }
+    const base = this.options.purgeIntervalMs ?? 10_000;
+    this.purgeDelay = purged > 0 ? base : Math.min(this.purgeDelay * 2, Math.max(base, 300_000));
     this.armPurgeTimer();
   }
 
@@ -421,7 +434,7 @@ export class ReleaseHandler {
       this.purgeTimer = undefined;
       if (this.onPurgeTick !== undefined) this.onPurgeTick();
       else void this.purgeUnpurged();
-    }, this.options.purgeIntervalMs ?? 10_000);
+    }, this.purgeDelay);
     this.purgeTimer.unref();
   }
 
