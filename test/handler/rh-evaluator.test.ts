@@ -143,6 +143,22 @@ describe('the evaluator', () => {
     expect(await GenServer.call('loner', 'get')).toEqual({ vsn: '1.0.1', state: { seen: ['1.0.0'] } });
   });
 
+  it('a process suspended twice by one script is converted once and resumed', async () => {
+    await setup((a) => [
+      loc(a, '1.0.1', ['loner']),
+      PONR,
+      { op: 'suspend', modules: [`${a}:loner`] },
+      { op: 'suspend', modules: [`${a}:loner`, { module: `${a}:loner`, timeout: 100 }] },
+      { op: 'load', module: `${a}:loner` },
+      { op: 'code_change', mode: 'up', modules: [{ module: `${a}:loner`, extra: [] }] },
+      { op: 'resume', modules: [`${a}:loner`] },
+    ]);
+    const result = await installRelease('1.0.1');
+    expect(result.suspendedProcesses).toBe(1);
+    expect(await GenServer.call('loner', 'get')).toEqual({ vsn: '1.0.1', state: { seen: ['1.0.0'] } });
+    expect((await sys.getStatus('loner')).status).toBe('running');
+  });
+
   it('code_change down gives {down: vsn} (the code returned to), and resume is OTP-compatible', async () => {
     const { app } = await setup(
       (a) => [

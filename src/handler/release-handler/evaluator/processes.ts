@@ -34,11 +34,16 @@ export async function findUsers(modules: readonly string[]): Promise<UsersScan> 
     // A simple_one_for_one supervisor's children share one `modules` array: resolve it once.
     let last: unknown = undefined;
     let lastName: string | undefined;
+    let matched: string[] | undefined;
     for (const entry of p.modules) {
       const name = entry === last ? lastName : entryName(entry);
       last = entry;
       lastName = name;
-      if (name !== undefined && wanted.has(name)) byModule.get(name)!.push(p);
+      if (name === undefined || !wanted.has(name)) continue;
+      // A module named twice in one `modules` list still counts once for that process.
+      if (matched?.includes(name) === true) continue;
+      (matched ??= []).push(name);
+      byModule.get(name)!.push(p);
     }
   };
   for (const p of scan.processes) {

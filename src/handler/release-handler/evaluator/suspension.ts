@@ -83,14 +83,18 @@ export async function suspend(
     );
   }
   const users = entries.map((e) => (scan.byModule.get(e.module) ?? []).map((u) => u.pid));
+  // Processes an earlier suspend of this script holds already: theirs is the resume (and undo).
+  const alreadyHeld = heldBy(state);
   // One group per timeout (usually one): a process used by several modules waits the longest.
   const timeouts = entries.map((e) => ctx.options.suspendTimeout ?? timeoutMs(e.timeout));
   const groups = new Map<number, Pid[]>();
-  if (new Set(timeouts).size <= 1) groups.set(timeouts[0] ?? DEFAULT_SYS_TIMEOUT, unique(users));
+  const fresh = (list: readonly Pid[]): Pid[] =>
+    alreadyHeld === undefined ? [...list] : list.filter((p) => !alreadyHeld.has(p.id));
+  if (new Set(timeouts).size <= 1) groups.set(timeouts[0] ?? DEFAULT_SYS_TIMEOUT, fresh(unique(users)));
   else {
     const longest = new Map<number, { pid: Pid; t: number }>();
     users.forEach((list, i) => {
-      for (const pid of list) {
+      for (const pid of fresh(list)) {
         const known = longest.get(pid.id);
         if (known === undefined || known.t < timeouts[i]!) longest.set(pid.id, { pid, t: timeouts[i]! });
       }
@@ -128,7 +132,10 @@ export async function suspend(
   }
   // What each module's code_change and resume will work on (the processes actually suspended).
   const gone = results.reduce((n, r) => n + r.gone.length, 0);
-  const ok = gone === 0 ? undefined : new Set(suspended.map((p) => p.id));
+  const ok =
+    gone === 0 && alreadyHeld === undefined
+      ? undefined
+      : new Set([...suspended.map((p) => p.id), ...(alreadyHeld ?? [])]);
   entries.forEach((e, i) => {
     const list = ok === undefined ? users[i]! : users[i]!.filter((p) => ok.has(p.id));
     const known = state.suspended.get(e.module);
@@ -137,6 +144,14 @@ export async function suspend(
   ctx.progress(
     `suspended ${suspended.length} process(es) using ${modules.join(', ')} in ${(performance.now() - started).toFixed(1)} ms`,
   );
+}
+
+/** Ids of the processes this script holds suspended now (undefined: none). */
+function heldBy(state: EvalState): Set<number> | undefined {
+  if (state.suspended.size === 0) return undefined;
+  const ids = new Set<number>();
+  for (const pids of state.suspended.values()) for (const p of pids) ids.add(p.id);
+  return ids;
 }
 
 export async function codeChange(
