@@ -51,4 +51,9 @@ export { processInfo, type ProcessInfo } from './info';
 export { AlreadyNamedError, NameTakenError, NoProcError, NotInProcessError } from './errors';
 export { logger, setLogger, type Logger } from './log';
 export { REDUCTIONS_PER_TURN } from './scheduler';
-export { markInternalClasses, isInternalPrototype } from './internal-classes';
+export {
+  markInternalClasses,
+  markDataClasses,
+  isInternalPrototype,
+  isPlainDataInstance,
+} from './internal-classes';

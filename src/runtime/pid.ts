@@ -5,7 +5,7 @@
  * (or its code) alive, so pids can sit in any state. Two `Pid` objects with the same `id` are
  * the same process; compare with {@link Pid.equals} or by `id`.
  */
-import { markInternalClasses } from './internal-classes';
+import { markDataClasses } from './internal-classes';
 
 /** A process identifier. Printed as Erlang prints pids: `<0.42.0>`. */
 export class Pid {
@@ -65,4 +65,4 @@ export function isRef(value: unknown): value is Ref {
   return value instanceof Ref;
 }
 
-markInternalClasses(Pid, Ref);
+markDataClasses(Pid, Ref);
