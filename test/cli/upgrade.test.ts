@@ -94,12 +94,18 @@ let live: string;
 let log: string;
 
 /** Builds release `vsn` of the project, compiles its relup from `from`, and ships its package to the live root. */
-async function release(vsn: string, kv: string, from: string, purge?: 'soft_purge'): Promise<void> {
+async function release(
+  vsn: string,
+  kv: string,
+  from: string,
+  purge?: 'soft_purge',
+  relupArgs: string[] = [],
+): Promise<void> {
   setVersion(project, vsn);
   fs.writeFileSync(path.join(project, 'src', 'kv.ts'), kv);
   fs.writeFileSync(path.join(project, 'kvapp.appup.json'), appup(vsn, from, purge));
   build = (await buildRelease({ project, typecheck: false })).root;
-  const relup = hotrel(['relup', '--root', build, '--target', vsn, '--upfrom', from], project);
+  const relup = hotrel(['relup', '--root', build, '--target', vsn, '--upfrom', from, ...relupArgs], project);
   expect(relup.stderr).toBe('');
   expect(relup.status).toBe(0);
   writePackage(build, vsn, live);
@@ -180,6 +186,7 @@ beforeAll(async () => {
   await release('1.0.2', kvSource('1.0.2', 'throws'), '1.0.1');
   await release('1.0.3', kvSource('1.0.3', 'slow'), '1.0.1');
   await release('1.0.5', kvSource('1.0.5', 'keep'), '1.0.1', 'soft_purge');
+  await release('1.0.6', kvSource('1.0.6', 'ok'), '1.0.5', undefined, ['--restart-emulator']);
   const up = bin(live, 'kvapp', ['daemon', '--heart']);
   expect(up.stderr).toBe('');
   expect(up.status).toBe(0);
@@ -289,6 +296,24 @@ describe('bin/kvapp upgrade and downgrade, live', () => {
     expect(down.stderr).toMatch(/Nothing was changed/);
     expect(statuses()).toEqual(before);
     expect(rpc('stats')).toMatchObject({ vsn: '1.0.5' });
+  });
+
+  it('restart_emulator: the node restarts (heart) into the new release, which is then made permanent', async () => {
+    const pid = Number(bin(live, 'kvapp', ['pid']).stdout);
+    const wrongWay = bin(live, 'kvapp', ['downgrade', '1.0.6']);
+    expect(wrongWay.status).toBe(1);
+    expect(wrongWay.stderr).toContain('use bin/kvapp upgrade 1.0.6');
+    const res = await binAsync(['upgrade', '1.0.6']).done;
+    expect(res.stderr).toContain('the node restarts (restart_emulator) to run 1.0.6');
+    expect(res.stdout).toMatch(/node restarted \(restart_emulator\); 1\.0\.6 is permanent/);
+    expect(res.status).toBe(0);
+    expect(Number(bin(live, 'kvapp', ['pid']).stdout)).not.toBe(pid);
+    expect(statuses()).toMatchObject({ '1.0.6': 'permanent', '1.0.5': 'old' });
+    expect(fs.existsSync(path.join(live, 'releases', 'new_start.json'))).toBe(false);
+    expect(JSON.parse(fs.readFileSync(path.join(live, 'releases', 'start.json'), 'utf8'))).toMatchObject({
+      vsn: '1.0.6',
+    });
+    expect(rpc('stats')).toMatchObject({ vsn: '1.0.6' });
   });
 
   it('refuses a truncated, corrupted or tampered package, and nothing changes', () => {
