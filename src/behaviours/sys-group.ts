@@ -22,10 +22,55 @@ import { SYSTEM } from './core/request';
 import type { ChangeCodeResult } from './core/system';
 import { CallExitError, CallTimeoutError } from './errors';
 
+/**
+ * Processes with their behaviour records looked up once: what {@link suspendMany} returns as
+ * `held`, to hand to {@link changeCodeMany}, {@link restoreMany} and {@link resumeMany} so that
+ * each pass over 100,000 processes does not look each of them up again.
+ */
+export class ProcessGroup {
+  /** @internal */
+  constructor(
+    readonly pids: readonly Pid[],
+    /** @internal */ readonly records: ReadonlyArray<BehaviourRecord | undefined>,
+  ) {}
+
+  /** A group of the given processes (their records looked up now). */
+  static of(pids: readonly Pid[]): ProcessGroup {
+    return new ProcessGroup(pids, pids.map(recordOf));
+  }
+
+  get size(): number {
+    return this.pids.length;
+  }
+
+  /** The members `keep` accepts, in order. */
+  filter(keep: (pid: Pid) => boolean): ProcessGroup {
+    const pids: Pid[] = [];
+    const records: Array<BehaviourRecord | undefined> = [];
+    this.pids.forEach((pid, i) => {
+      if (!keep(pid)) return;
+      pids.push(pid);
+      records.push(this.records[i]);
+    });
+    return new ProcessGroup(pids, records);
+  }
+}
+
+function groupOf(target: readonly Pid[] | ProcessGroup): ProcessGroup {
+  return target instanceof ProcessGroup ? target : ProcessGroup.of(target);
+}
+
+/** The record of a live member (a dead process's record outlives it). */
+function live(record: BehaviourRecord | undefined): BehaviourRecord | undefined {
+  return record !== undefined && record.proc !== null && !record.proc.isAlive ? undefined : record;
+}
+
 /** The outcome of {@link suspendMany}. */
 export interface SuspendManyResult {
   /** Suspended now: they take only system messages until resumed. */
   readonly suspended: Pid[];
+  /** The same, as a group for the next passes (the processes suspended at once come first). */
+  readonly held: ProcessGroup;
   /** Not alive (or not behaviour processes): nothing to suspend. */
   readonly gone: Pid[];
   /**
@@ -59,22 +104,26 @@ function checkTimeout(timeout: number | undefined): number {
  * ms (default 5000). Idempotent, like `sys.suspend`.
  */
 export async function suspendMany(
-  pids: readonly Pid[],
+  target: readonly Pid[] | ProcessGroup,
   options: { timeout?: number } = {},
 ): Promise<SuspendManyResult> {
   const timeout = checkTimeout(options.timeout);
+  const { pids, records } = target instanceof ProcessGroup ? target : { pids: target, records: undefined };
   const suspended: Pid[] = [];
+  const heldRecords: BehaviourRecord[] = [];
   const gone: Pid[] = [];
   const failed: Array<{ pid: Pid; reason: unknown }> = [];
   const waits: Array<Promise<void>> = [];
-  for (const pid of pids) {
-    const record = recordOf(pid);
+  for (let i = 0; i < pids.length; i++) {
+    const pid = pids[i]!;
+    const record = live(records === undefined ? recordOf(pid) : records[i]);
     if (record === undefined) {
       gone.push(pid);
       continue;
     }
     if (record.suspendIfIdle()) {
       suspended.push(pid);
+      heldRecords.push(record);
       continue;
     }
     // Busy: stop it before its next ordinary message (queued ones wait until the resume), and
@@ -82,7 +131,10 @@ export async function suspendMany(
     record.suspended = true;
     waits.push(
       system(pid, { op: 'suspend' }, timeout).then(
-        () => void suspended.push(pid),
+        () => {
+          suspended.push(pid);
+          heldRecords.push(record);
+        },
         (err: unknown) => {
           if (err instanceof CallExitError && !lookupProcess(pid)) gone.push(pid);
           else failed.push({ pid, reason: err instanceof CallTimeoutError ? 'timeout' : err });
@@ -91,7 +143,7 @@ export async function suspendMany(
     );
   }
   if (waits.length > 0) await Promise.all(waits);
-  return { suspended, gone, failed };
+  return { suspended, held: new ProcessGroup(suspended, heldRecords), gone, failed };
 }
 
 /** The outcome of {@link changeCodeMany}. */
@@ -119,20 +171,21 @@ const NOT_SUSPENDED = Object.freeze({
  * With `snapshot`, the result carries what {@link restoreMany} needs to put the old states back.
  */
 export async function changeCodeMany(
-  pids: readonly Pid[],
+  target: readonly Pid[] | ProcessGroup,
   module: unknown,
   oldVsn: unknown,
   extra: unknown,
   options: { timeout?: number; snapshot?: boolean } = {},
 ): Promise<ChangedCode> {
   const timeout = checkTimeout(options.timeout);
+  const { pids, records } = groupOf(target);
   const snapshots = options.snapshot === true ? new Array<unknown>(pids.length) : undefined;
   const failed: Array<{ pid: Pid; reason: unknown }> = [];
   const pending: Array<Promise<void>> = [];
   let converted = 0;
   for (let i = 0; i < pids.length; i++) {
     const pid = pids[i]!;
-    const record = recordOf(pid);
+    const record = live(records[i]);
     if (record === undefined || !record.suspended) {
       failed.push({ pid, reason: record === undefined ? 'noproc' : NOT_SUSPENDED });
       continue;
@@ -203,16 +256,17 @@ async function changeThroughProcess(
  * `pids[i]` (entries left `undefined` are skipped). The processes must still be suspended.
  */
 export async function restoreMany(
-  pids: readonly Pid[],
+  target: readonly Pid[] | ProcessGroup,
   snapshots: readonly unknown[],
   options: { timeout?: number } = {},
 ): Promise<void> {
   const timeout = checkTimeout(options.timeout);
+  const { pids, records } = groupOf(target);
   const pending: Array<Promise<unknown>> = [];
   for (let i = 0; i < pids.length; i++) {
     if (!(i in snapshots)) continue;
     const snapshot = snapshots[i];
-    const record = recordOf(pids[i]!);
+    const record = live(records[i]);
     if (record === undefined) continue;
     if (record.parked && record.behaviour !== 'supervisor') record.systemRestore(snapshot);
     else pending.push(system(pids[i]!, { op: 'replaceState', fn: () => snapshot }, timeout));
@@ -225,11 +279,16 @@ export async function restoreMany(
  * queued messages as it would after `sys.resume`; others with `sys.resume` (queued after their
  * pending suspend, if any). Dead processes are skipped.
  */
-export async function resumeMany(pids: readonly Pid[], options: { timeout?: number } = {}): Promise<void> {
+export async function resumeMany(
+  target: readonly Pid[] | ProcessGroup,
+  options: { timeout?: number } = {},
+): Promise<void> {
   const timeout = checkTimeout(options.timeout);
+  const { pids, records } = target instanceof ProcessGroup ? target : { pids: target, records: undefined };
   const waits: Array<Promise<unknown>> = [];
-  for (const pid of pids) {
-    const record = recordOf(pid);
+  for (let i = 0; i < pids.length; i++) {
+    const pid = pids[i]!;
+    const record = live(records === undefined ? recordOf(pid) : records[i]);
     if (record === undefined || record.resumeIfParked()) continue;
     waits.push(system(pid, { op: 'resume' }, timeout).catch(() => undefined));
   }

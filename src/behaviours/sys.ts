@@ -20,6 +20,7 @@ export {
   changeCodeMany,
   restoreMany,
   resumeMany,
+  ProcessGroup,
   type SuspendManyResult,
   type ChangedCode,
 } from './sys-group';

@@ -6,6 +6,7 @@
 import type { PreparedModule } from '../../../code';
 import type { PurgeMethod } from '../../../model';
 import type { Pid } from '../../../runtime';
+import type { ProcessGroup } from '../../../behaviours/sys-group';
 import type { ChildId } from '../../../behaviours/supervisor/spec';
 
 /** A module read by load_object_code and not loaded yet. */
@@ -29,12 +30,12 @@ export class EvalState {
   /** Module versions (OTP's `vsns`). */
   readonly vsns = new Map<string, ModuleVersions>();
   /** Processes suspended, by the module they were suspended for (OTP's `suspended`). */
-  readonly suspended = new Map<string, Pid[]>();
+  readonly suspended = new Map<string, ProcessGroup>();
   /**
    * The groups of processes resumed by this script, in order (a rollback suspends them again and
    * converts them back: their states went on after the conversion).
    */
-  readonly resumed: Pid[][] = [];
+  readonly resumed: ProcessGroup[] = [];
   /** Children stopped, by module (OTP's `stopped`). */
   readonly stopped = new Map<string, Array<{ supervisor: Pid; id: ChildId }>>();
   /** Modules loaded or removed whose old code may still be in use, with their post-purge method. */

@@ -15,7 +15,13 @@
  * object per process.
  */
 import { behaviourOf } from '../../../behaviours/core/record';
-import { changeCodeMany, restoreMany, resumeMany, suspendMany } from '../../../behaviours/sys-group';
+import {
+  changeCodeMany,
+  ProcessGroup,
+  restoreMany,
+  resumeMany,
+  suspendMany,
+} from '../../../behaviours/sys-group';
 import type { Op, RelupInstruction, Timeout } from '../../../model';
 import type { Pid } from '../../../runtime';
 import { describeError, ReleaseHandlerError } from '../errors';
@@ -44,6 +50,21 @@ function timeoutMs(t: Timeout | undefined): number {
 function label(pid: Pid): string {
   const name = behaviourOf(pid)?.name;
   return name === undefined ? String(pid) : `${String(pid)} (${name})`;
+}
+
+/** Members once each, in first-seen order (one group is returned as it is). */
+function uniqueGroup(groups: readonly ProcessGroup[]): ProcessGroup {
+  if (groups.length === 1) return groups[0]!;
+  const seen = new Set<number>();
+  const pids: Pid[] = [];
+  for (const g of groups) {
+    for (const pid of g.pids) {
+      if (seen.has(pid.id)) continue;
+      seen.add(pid.id);
+      pids.push(pid);
+    }
+  }
+  return ProcessGroup.of(pids);
 }
 
 /** Pids once each, in first-seen order. */
@@ -109,14 +130,15 @@ export async function suspend(
   if (clock.held === 0) await new Promise((resolve) => setImmediate(resolve));
   const started = performance.now();
   const results = await Promise.all([...groups].map(([timeout, pids]) => suspendMany(pids, { timeout })));
-  const suspended = results.length === 1 ? results[0]!.suspended : results.flatMap((r) => r.suspended);
+  const held = results.length === 1 ? results[0]!.held : uniqueGroup(results.map((r) => r.held));
+  const suspended = held.pids;
   const failed = results.flatMap((r) => r.failed);
   if (suspended.length > 0 || failed.length > 0) {
     clock.firstSuspend ??= started;
     clock.count += suspended.length;
     clock.held += suspended.length;
     // Resuming is the undo, for the failed ones too (their suspend may still be pending).
-    const all = failed.length === 0 ? suspended : [...suspended, ...failed.map((f) => f.pid)];
+    const all = failed.length === 0 ? held : [...suspended, ...failed.map((f) => f.pid)];
     journal.record(`suspend of ${modules.join(', ')}`, () => resumeMany(all));
   }
   if (failed.length > 0) {
@@ -132,15 +154,18 @@ export async function suspend(
   }
   // What each module's code_change and resume will work on (the processes actually suspended).
   const gone = results.reduce((n, r) => n + r.gone.length, 0);
-  const ok =
-    gone === 0 && alreadyHeld === undefined
-      ? undefined
-      : new Set([...suspended.map((p) => p.id), ...(alreadyHeld ?? [])]);
-  entries.forEach((e, i) => {
-    const list = ok === undefined ? users[i]! : users[i]!.filter((p) => ok.has(p.id));
-    const known = state.suspended.get(e.module);
-    state.suspended.set(e.module, known === undefined ? list : unique([known, list]));
-  });
+  if (entries.length === 1 && gone === 0 && alreadyHeld === undefined && results.length === 1) {
+    // The common case: one module, all suspended at once; its group needs no second look-up.
+    const known = state.suspended.get(entries[0]!.module);
+    state.suspended.set(entries[0]!.module, known === undefined ? held : uniqueGroup([known, held]));
+  } else {
+    const ok = new Set([...suspended.map((p) => p.id), ...(alreadyHeld ?? [])]);
+    entries.forEach((e, i) => {
+      const group = ProcessGroup.of(users[i]!.filter((p) => ok.has(p.id)));
+      const known = state.suspended.get(e.module);
+      state.suspended.set(e.module, known === undefined ? group : uniqueGroup([known, group]));
+    });
+  }
   ctx.progress(
     `suspended ${suspended.length} process(es) using ${modules.join(', ')} in ${(performance.now() - started).toFixed(1)} ms`,
   );
@@ -150,7 +175,7 @@ export async function suspend(
 function heldBy(state: EvalState): Set<number> | undefined {
   if (state.suspended.size === 0) return undefined;
   const ids = new Set<number>();
-  for (const pids of state.suspended.values()) for (const p of pids) ids.add(p.id);
+  for (const group of state.suspended.values()) for (const p of group.pids) ids.add(p.id);
   return ids;
 }
 
@@ -161,13 +186,13 @@ export async function codeChange(
   journal: Journal,
 ): Promise<void> {
   for (const { module, extra } of instr.modules) {
-    const pids = state.suspended.get(module) ?? [];
-    if (pids.length === 0) continue; // OTP: a module with no suspended process is a no-op.
+    const group = state.suspended.get(module);
+    if (group === undefined || group.size === 0) continue; // OTP: no suspended process is a no-op.
     const versions = state.vsns.get(module);
     const vsn = instr.mode === 'up' ? versions?.oldVsn : { down: versions?.newVsn };
     const started = performance.now();
     const timeout = ctx.options.codeChangeTimeout ?? DEFAULT_SYS_TIMEOUT;
-    const result = await changeCodeMany(pids, module, vsn, extra, { timeout, snapshot: true });
+    const result = await changeCodeMany(group, module, vsn, extra, { timeout, snapshot: true });
     const snapshots = result.snapshots!;
     // The newer code converts back processes already resumed: it is current when this undo runs
     // if the module was loaded before this code_change going up, or after it going down.
@@ -176,12 +201,12 @@ export async function codeChange(
     const resumedBefore = state.resumed.length;
     journal.record(`code_change of ${module}`, async () => {
       // Resumed since: their states went on; the others still hold exactly the converted state.
-      const since = new Set(state.resumed.slice(resumedBefore).flatMap((g) => g.map((p) => p.id)));
-      if (since.size === 0) return restoreMany(pids, snapshots);
+      const since = new Set(state.resumed.slice(resumedBefore).flatMap((g) => g.pids.map((p) => p.id)));
+      if (since.size === 0) return restoreMany(group, snapshots);
       const held: Pid[] = [];
       const heldSnapshots: unknown[] = [];
       const running: Pid[] = [];
-      pids.forEach((pid, i) => {
+      group.pids.forEach((pid, i) => {
         if (!(i in snapshots)) return; // not converted
         if (since.has(pid.id)) running.push(pid);
         else {
@@ -231,21 +256,24 @@ export async function resume(
   journal: Journal,
   clock: SuspensionClock,
 ): Promise<void> {
-  const lists = instr.modules.map((m) => state.suspended.get(m) ?? []);
+  const groups = instr.modules.flatMap((m) => {
+    const g = state.suspended.get(m);
+    return g === undefined || g.size === 0 ? [] : [g];
+  });
   for (const m of instr.modules) state.suspended.delete(m);
-  const pids = unique(lists.filter((l) => l.length > 0));
-  if (pids.length === 0) return;
+  if (groups.length === 0) return;
+  const group = uniqueGroup(groups);
   const started = performance.now();
-  await resumeMany(pids);
+  await resumeMany(group);
   clock.lastResume = performance.now();
-  clock.held = Math.max(0, clock.held - pids.length);
-  state.resumed.push(pids);
+  clock.held = Math.max(0, clock.held - group.size);
+  state.resumed.push(group);
   journal.record(`resume of ${instr.modules.join(', ')}`, async () => {
-    const again = await suspendMany(pids, { timeout: ctx.options.suspendTimeout ?? DEFAULT_SYS_TIMEOUT });
+    const again = await suspendMany(group, { timeout: ctx.options.suspendTimeout ?? DEFAULT_SYS_TIMEOUT });
     if (again.failed.length > 0) {
       await resumeMany(again.failed.map((f) => f.pid));
       throw new Error(`${again.failed.length} resumed process(es) could not be suspended again`);
     }
   });
-  ctx.progress(`resumed ${pids.length} process(es) in ${(clock.lastResume - started).toFixed(1)} ms`);
+  ctx.progress(`resumed ${group.size} process(es) in ${(clock.lastResume - started).toFixed(1)} ms`);
 }
