@@ -15,6 +15,15 @@ import { SYSTEM } from './core/request';
 import type { ChangeCodeResult, ProcessStatus, SystemRequest } from './core/system';
 
 export type { ChangeCodeResult, ProcessStatus } from './core/system';
+export {
+  suspendMany,
+  changeCodeMany,
+  restoreMany,
+  resumeMany,
+  ProcessGroup,
+  type SuspendManyResult,
+  type ChangedCode,
+} from './sys-group';
 
 function system(process: Pid | string, msg: SystemRequest, options: TimeoutOrOptions): Promise<unknown> {
   return request(process, SYSTEM, msg, options, `sys.${msg.op}`);

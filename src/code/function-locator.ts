@@ -44,13 +44,32 @@ export function scriptIdOf(fn: AnyFunction): ScriptId {
 /** Script ids of many functions, in order (a bound function reports its target's). */
 export function scriptIdsOf(fns: readonly AnyFunction[]): ScriptId[] {
   const result: ScriptId[] = new Array<ScriptId>(fns.length).fill(null);
+  // Each distinct function is located once: a survey of many processes lists the same shared
+  // functions (their behaviour's methods, say) once per process.
   const unknown: number[] = [];
+  const firstIndex = new Map<AnyFunction, number>();
+  const repeats: Array<[number, number]> = [];
   fns.forEach((fn, i) => {
     const known = cache.get(fn);
     if (known !== undefined) result[i] = known;
-    else unknown.push(i);
+    else {
+      const first = firstIndex.get(fn);
+      if (first !== undefined) repeats.push([i, first]);
+      else {
+        firstIndex.set(fn, i);
+        unknown.push(i);
+      }
+    }
   });
   if (unknown.length === 0) return result;
+  try {
+    return locateUnknown(fns, result, unknown);
+  } finally {
+    for (const [i, first] of repeats) result[i] = result[first] ?? null;
+  }
+}
+
+function locateUnknown(fns: readonly AnyFunction[], result: ScriptId[], unknown: number[]): ScriptId[] {
   const s = connect();
   if (s === null) return result;
   const holder = globalThis as Record<symbol, unknown>;

@@ -33,6 +33,7 @@ export {
   compileSource,
   deleteModule,
   discard,
+  findCurrentCodeUsers,
   findOldCode,
   getModule,
   isExported,

@@ -71,6 +71,9 @@ function weakSpawnFn(proc: Proc): WeakRef<AnyFunction> | undefined {
   return tag?.spawnFn;
 }
 
+/** Processes walked between two turns of the event loop. */
+const WALK_SLICE = 1000;
+
 /** Every use of a (selected) loaded version by the given processes. */
 export async function survey(
   procs: readonly Proc[],
@@ -104,7 +107,11 @@ export async function survey(
   // Spawn functions of processes that could not be probed, and functions in process state:
   // located in one inspector batch.
   const located: Array<{ proc: Proc; fn: AnyFunction; how: CodeHolder['how']; where: string }> = [];
+  let walked = 0;
   for (const proc of procs) {
+    // A node of 100,000 processes takes a second to walk: let it serve its clients meanwhile
+    // (as OTP's purger lets processes run between its checks).
+    if (++walked % WALK_SLICE === 0) await nextTurn();
     if (!proc.isAlive) continue;
     if (!stacks.has(proc) || stacks.get(proc) === undefined) {
       const fn = spawnFns.get(proc)?.deref();
@@ -154,7 +161,10 @@ function rootsOf(proc: Proc): Array<readonly [string, unknown]> {
  */
 async function probeStacks(procs: readonly Proc[]): Promise<Map<Proc, string[] | undefined>> {
   const stacks = new Map<Proc, string[] | undefined>();
-  let pending = procs.filter((p) => p.isAlive);
+  // A process spawned `probeable: false` (every behaviour process) can never be probed: it is
+  // judged by its spawn function without a probe (on a large node, 3 rounds of a promise each
+  // for them would block it for a third of a second).
+  let pending = procs.filter((p) => p.isAlive && p.probeable);
   for (let round = 0; round < 3 && pending.length > 0; round++) {
     if (round > 0) await nextTurn();
     const probes = pending.map((proc) =>

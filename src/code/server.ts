@@ -641,7 +641,9 @@ function checkCompiled(compiled: CompiledModule): void {
 /**
  * Undoes the last commit of `id` (a failed upgrade rolled back in process): its old version
  * becomes current again and the version being abandoned becomes old and is purged as `purge`
- * says (default `brutal`). A module that had no previous version is deleted and purged.
+ * says (default `brutal`). A module that had no previous version is deleted and purged. Undoes a
+ * {@link deleteModule} too: a module with old code and no current code gets its old code back as
+ * current (nothing is purged then).
  */
 export function revert(
   id: string,
@@ -649,6 +651,22 @@ export function revert(
 ): Promise<PurgeResult | SoftPurgeResult | undefined> {
   return serialized(async () => {
     const record = existingRecord(id);
+    if (record?.current === undefined && record?.old !== undefined) {
+      const restored = record.old;
+      if (restored.exports === undefined) {
+        throw new CodeError(
+          'not_loaded',
+          `the deleted code of ${id} was already released by a purge check; it cannot be made current again`,
+          { module: id },
+        );
+      }
+      record.old = undefined;
+      record.current = restored;
+      restored.status = 'current';
+      record.publish(restored);
+      republished([record]);
+      return undefined;
+    }
     if (record?.current === undefined) {
       throw new CodeError('not_loaded', `${id} has no current code to revert`, { module: id });
     }
@@ -759,8 +777,26 @@ export async function processCode(pid: Pid): Promise<ProcessCodeUse[]> {
 export async function findOldCode(): Promise<OldCodeReport[]> {
   const olds = new Set<ModuleVersion>();
   for (const record of records.values()) if (record.old !== undefined) olds.add(record.old);
-  if (olds.size === 0) return [];
-  const uses = await survey([...allProcesses()], index, { versions: olds });
+  return usersOf(olds);
+}
+
+/**
+ * Every process that runs or holds the **current** code of the given modules, in pid order: what
+ * would keep that code alive once a new version makes it old (an upgrade's plan names them: a
+ * later purge kills them, a soft purge is refused because of them).
+ */
+export async function findCurrentCodeUsers(ids: readonly string[]): Promise<OldCodeReport[]> {
+  const currents = new Set<ModuleVersion>();
+  for (const id of ids) {
+    const current = existingRecord(id)?.current;
+    if (current !== undefined) currents.add(current);
+  }
+  return usersOf(currents);
+}
+
+async function usersOf(versions: ReadonlySet<ModuleVersion>): Promise<OldCodeReport[]> {
+  if (versions.size === 0) return [];
+  const uses = await survey([...allProcesses()], index, { versions });
   const byPid = new Map<number, OldCodeReport>();
   for (const use of uses) {
     let report = byPid.get(use.pid.id);

@@ -10,6 +10,7 @@
  */
 import type { AnyFunction } from './function-locator';
 import { types } from 'node:util';
+import { isInternalPrototype, isPlainDataInstance } from '../runtime';
 
 /** Where a value was found: `state.handlers[2]`, `mailbox[0].fun`, `dictionary.get("k")`. */
 interface PathNode {
@@ -88,7 +89,7 @@ export function collectFunctions(
       pushOwnProperties(object, push, SKIPPED_FUNCTION_PROPS);
       continue;
     }
-    if (isOpaque(object)) continue;
+    if (isOpaque(object) || isPlainDataInstance(object)) continue;
     if (Array.isArray(object)) {
       for (let i = 0; i < object.length; i++) push(object[i], `[${i}]`);
     } else if (object instanceof Map) {
@@ -107,7 +108,7 @@ export function collectFunctions(
       pushOwnProperties(object, push, undefined);
     }
     const proto = Object.getPrototypeOf(object) as unknown;
-    if (!INTRINSIC_PROTOTYPES.has(proto)) push(proto, '.[[Prototype]]');
+    if (!INTRINSIC_PROTOTYPES.has(proto) && !isInternalPrototype(proto)) push(proto, '.[[Prototype]]');
   }
   return { functions, truncated: false };
 }

@@ -34,7 +34,7 @@ export {
   type SpawnOptions,
   type Timeout,
 } from './process';
-export { NOBODY, onAnyExit, watch } from './signals';
+export { NOBODY, onAnyExit, rearmReceive, watch } from './signals';
 export {
   isAlive,
   lookupProcess,
@@ -58,3 +58,9 @@ export {
   type EventSource,
   type ForwardOptions,
 } from './forward-events';
+export {
+  markInternalClasses,
+  markDataClasses,
+  isInternalPrototype,
+  isPlainDataInstance,
+} from './internal-classes';

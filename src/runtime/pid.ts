@@ -5,6 +5,7 @@
  * (or its code) alive, so pids can sit in any state. Two `Pid` objects with the same `id` are
  * the same process; compare with {@link Pid.equals} or by `id`.
  */
+import { markDataClasses } from './internal-classes';
 
 /** A process identifier. Printed as Erlang prints pids: `<0.42.0>`. */
 export class Pid {
@@ -63,3 +64,5 @@ export function isPid(value: unknown): value is Pid {
 export function isRef(value: unknown): value is Ref {
   return value instanceof Ref;
 }
+
+markDataClasses(Pid, Ref);

@@ -15,8 +15,8 @@
  * dies without deep recursion, and signals keep their causal order.
  */
 import { logger } from './log';
-import { matches } from './match';
-import { Mailbox } from './mailbox';
+import { matches, type Pattern } from './match';
+import { Mailbox, NOTHING } from './mailbox';
 import { makeRef, Pid, type Ref } from './pid';
 import {
   KILL,
@@ -51,6 +51,31 @@ export function deliver(proc: Proc, msg: unknown): void {
     return;
   }
   (proc.mailbox ??= new Mailbox()).push(msg);
+}
+
+/**
+ * @internal Changes what a process parked in `receive` is waiting for, without a message: if a
+ * queued message matches `pattern` the receive takes it now (the first one, in order), otherwise
+ * the process keeps waiting for one that does. The behaviours layer suspends and resumes many
+ * idle processes at once this way (an upgrade's group suspension), instead of a system message
+ * and a wake-up each.
+ *
+ * Returns false, changing nothing, when the process is not parked in a plain receive: no receive
+ * pending (it is running, or awaiting something else), an `after` timer armed (its timeout would
+ * apply to the new pattern), or a probeable process (its receive loops on its own pattern).
+ */
+export function rearmReceive(proc: Proc, pattern: Pattern): boolean {
+  const resolve = proc.waitResolve;
+  if (!proc.alive || resolve === null || proc.waitTimer !== undefined || proc.probeable) return false;
+  const queued = proc.mailbox === null || proc.mailbox.length === 0 ? NOTHING : proc.mailbox.take(pattern);
+  if (queued === NOTHING) {
+    proc.waitPattern = pattern;
+    return true;
+  }
+  proc.waitResolve = null;
+  proc.waitPattern = undefined;
+  wakeWith(resolve, queued);
+  return true;
 }
 
 interface PendingSignal {

@@ -18,6 +18,7 @@
  * tick that finds none, so an idle program exits at most one tick (`ms / SLOTS`) after its last
  * call. (Toggling `ref`/`unref` on every call instead costs a native call per round trip.)
  */
+import { markInternalClasses } from '../../runtime';
 
 /** Ticks per timeout period: the lateness bound is `ms / SLOTS`. */
 const SLOTS = 32;
@@ -131,3 +132,6 @@ export function checkTimeout(timeout: unknown, what: string): number {
     `${what}: timeout must be a number of milliseconds >= 0 or Infinity, got ${String(timeout)}`,
   );
 }
+
+// hotrel's own classes: the code server's old-code walk need not enter their prototypes.
+markInternalClasses(Bucket);

@@ -7,7 +7,15 @@
  * waiting on it. Each behaviour extends it with its own state and the system-message hooks that
  * `sys` relies on.
  */
-import { lookupProcess, onAnyExit, type ExitReason, type Pid } from '../../runtime';
+import {
+  lookupProcess,
+  onAnyExit,
+  rearmReceive,
+  type ExitReason,
+  type Pattern,
+  type Pid,
+  type Proc,
+} from '../../runtime';
 import type { Awaitable } from './awaitable';
 import { failWaiters, type Request, type Waiters } from './request';
 
@@ -69,6 +77,57 @@ export abstract class BehaviourRecord implements BehaviourInfo, Waiters {
   abstract systemFormatState(): unknown;
   /** Runs the behaviour's termination (its `terminate` callback) and exits with `reason`. */
   abstract systemTerminate(reason: ExitReason): Promise<never>;
+
+  // --- group suspension (the release handler's): no message per process when it can be avoided ---
+
+  /** @internal The process running this record, once it runs. */
+  proc: Proc | null = null;
+  /** @internal True while the process waits in its own loop's receive, between two messages. */
+  parked = false;
+  /** @internal What the loop waits for while suspended (system messages, the parent's exit). */
+  abstract pausedPattern(): Pattern;
+  /**
+   * @internal What the loop would wait for now if it were running, or `undefined` when a parked
+   * suspended process cannot be resumed without a wake-up (an idle timeout to arm, events of its
+   * own queued before the mailbox).
+   */
+  abstract runningPattern(): Pattern | undefined;
+  /** @internal Everything a code change may alter (state, and whatever the behaviour derives from its module). */
+  systemSnapshot(): unknown {
+    return this.systemGetState();
+  }
+  /** @internal Puts a {@link systemSnapshot} back (a rolled-back upgrade). */
+  systemRestore(snapshot: unknown): void {
+    this.systemReplaceState(() => snapshot);
+  }
+
+  /**
+   * @internal Suspends the process now if it is idle in its loop's receive: from this moment it
+   * takes only system messages (others stay queued, none is lost). False when it is busy (or
+   * waits with a timeout armed): suspend it with a system message then.
+   */
+  suspendIfIdle(): boolean {
+    if (this.suspended) return this.parked;
+    const proc = this.proc;
+    if (!this.parked || proc === null || !rearmReceive(proc, this.pausedPattern())) return false;
+    this.suspended = true;
+    return true;
+  }
+
+  /**
+   * @internal Resumes a suspended process parked in its loop's receive: it takes its queued
+   * messages, in order, as if `sys.resume` had been handled. False when that needs a message.
+   */
+  resumeIfParked(): boolean {
+    if (!this.suspended) return true;
+    const proc = this.proc;
+    const pattern = this.runningPattern();
+    if (!this.parked || proc === null || pattern === undefined) return false;
+    this.suspended = false;
+    if (rearmReceive(proc, pattern)) return true;
+    this.suspended = true;
+    return false;
+  }
 
   /**
    * @internal The process exited (any way, `kill` included): calls still waiting on it fail with

@@ -7,6 +7,7 @@
  * makes a call cheap here). A request is settled once; anything after that (a late reply after a
  * timeout, a second reply) is dropped, as OTP drops late replies through aliases.
  */
+import { markInternalClasses } from '../../runtime';
 import type { Proc } from '../../runtime';
 import type { Bucket, Expirable } from './deadlines';
 import { unlinkDeadline } from './deadlines';
@@ -128,3 +129,6 @@ export function failWaiters(list: Waiters, reason: ExitReason): void {
   }
   list.waitersHead = null;
 }
+
+// hotrel's own classes: the code server's old-code walk need not enter their prototypes.
+markInternalClasses(Request);

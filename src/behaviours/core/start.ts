@@ -25,6 +25,8 @@ export abstract class StartableRecord extends BehaviourRecord {
   ack: ((result: StartResult) => void) | null = null;
   /** A failed start's result, reported when the process has exited. */
   private failedStart: StartResult | null = null;
+  /** @internal The start argument, until the process runs. */
+  startArgs: unknown = undefined;
 
   /** The process body: `init` (acknowledged through {@link acknowledge}), then the loop. */
   abstract run(self: Proc, args: unknown): Promise<void>;
@@ -53,6 +55,18 @@ export abstract class StartableRecord extends BehaviourRecord {
     this.ack = null;
     ack?.(result);
   }
+}
+
+/**
+ * The body of every behaviour process: one function shared by all of them, rather than a closure
+ * per process, because the code server judges a process it cannot probe by its spawn function,
+ * and would have to locate (through the inspector) one new function per process otherwise.
+ */
+function runAttached(self: Proc): Promise<void> {
+  const record = self.behaviour as StartableRecord;
+  const args = record.startArgs;
+  record.startArgs = undefined;
+  return record.run(self, args);
 }
 
 /** Puts the record on the process (its own scope: the closure holds only the record). */
@@ -84,8 +98,9 @@ export function startBehaviour(
     // server's stack probe to find (its state is walked through inspectState instead).
     const spawnOptions: SpawnOptions = { crashReport: false, probeable: false, initialCall };
     if (name !== undefined) spawnOptions.name = name;
-    const body = (self: Proc): Promise<void> => record.run(self, args);
+    record.startArgs = args;
     let pid: Pid;
+    const body = runAttached;
     try {
       pid = parent !== null ? parent.spawnLink(body, spawnOptions) : spawn(body, spawnOptions);
     } catch (err) {

@@ -7,6 +7,7 @@
  * (later messages, system messages included, stay queued). System messages are handled between
  * ordinary ones; while suspended, only they are.
  */
+import { markInternalClasses } from '../../runtime';
 import {
   _,
   isExitMessage,
@@ -49,7 +50,6 @@ export class GenServerProcess extends StartableRecord {
   private current: unknown = undefined;
   private terminating = false;
   private self: Proc | null = null;
-  private suspendedPattern: Pattern | null = null;
 
   constructor(
     readonly behaviour: BehaviourKind,
@@ -73,6 +73,7 @@ export class GenServerProcess extends StartableRecord {
    */
   run(self: Proc, args: unknown): Promise<void> {
     this.self = self;
+    this.proc = self;
     return this.init(self, args).then((next) => (self.isAlive ? this.loop(self, next) : undefined));
   }
 
@@ -84,12 +85,16 @@ export class GenServerProcess extends StartableRecord {
       }
       for (;;) {
         let msg: unknown;
+        // Parked between two messages: the release handler may suspend or resume it right here
+        // (suspendIfIdle / resumeIfParked), which changes what this receive is waiting for.
+        this.parked = true;
         if (this.suspended) msg = await self.receive(this.whileSuspended());
         else if (this.idleTimeout === undefined) msg = await self.receive();
         else {
           msg = await self.receive(_, { after: this.idleTimeout });
           if (msg === TIMEOUT) this.idleTimeout = undefined;
         }
+        this.parked = false;
         this.current = msg;
         msg = undefined;
         const pending = this.handle(this.current, self);
@@ -156,11 +161,21 @@ export class GenServerProcess extends StartableRecord {
     }
   }
 
+  pausedPattern(): Pattern {
+    return this.whileSuspended();
+  }
+
+  runningPattern(): Pattern | undefined {
+    return this.idleTimeout === undefined ? _ : undefined;
+  }
+
   /** What a suspended process still receives: system messages and its parent's exit. */
   private whileSuspended(): Pattern {
-    return (this.suspendedPattern ??= (msg: unknown) =>
+    // Made anew at each suspension rather than kept on the record: a closure per process kept
+    // there would cost the code server's old-code survey an inspector lookup per process.
+    return (msg: unknown) =>
       isSystemRequest(msg) ||
-      (this.parent !== undefined && isExitMessage(msg) && msg.from.id === this.parent.id));
+      (this.parent !== undefined && isExitMessage(msg) && msg.from.id === this.parent.id);
   }
 
   /** Handles one message; returns a promise only when a callback went async. */
@@ -404,3 +419,6 @@ function describeMessage(msg: unknown): unknown {
   if (msg === TIMEOUT) return 'timeout';
   return msg;
 }
+
+// hotrel's own classes: the code server's old-code walk need not enter their prototypes.
+markInternalClasses(CastMessage, GenServerProcess);

@@ -9,8 +9,10 @@
  * generic timeout only by setting it again. Timer messages that lost a race with a
  * cancellation are recognised by a token and dropped.
  */
+import { markInternalClasses } from '../../runtime';
 import { isDeepStrictEqual } from 'node:util';
 import {
+  _,
   isExitMessage,
   logger,
   ProcessExit,
@@ -77,7 +79,6 @@ export class GenStatemProcess extends StartableRecord {
   private current: StatemEvent | undefined = undefined;
   private terminating = false;
   private self: Proc | null = null;
-  private suspendedPattern: Pattern | null = null;
 
   constructor(
     readonly callbacks: AnyGenStatemModule,
@@ -93,6 +94,7 @@ export class GenStatemProcess extends StartableRecord {
 
   run(self: Proc, args: unknown): Promise<void> {
     this.self = self;
+    this.proc = self;
     return this.init(self, args).then((actions) => (self.isAlive ? this.loop(self, actions) : undefined));
   }
 
@@ -168,7 +170,10 @@ export class GenStatemProcess extends StartableRecord {
         let event: StatemEvent | undefined;
         if (!this.suspended && this.queue.length > 0) event = this.queue.shift()!;
         else {
+          // Parked between two events: see GenServer's loop (suspendIfIdle / resumeIfParked).
+          this.parked = true;
           const msg = await self.receive(this.suspended ? this.whileSuspended() : undefined);
+          this.parked = false;
           if (isSystemRequest(msg)) {
             const pending = handleSystem(this, msg, self);
             if (pending !== undefined) await pending;
@@ -195,10 +200,37 @@ export class GenStatemProcess extends StartableRecord {
     }
   }
 
+  pausedPattern(): Pattern {
+    return this.whileSuspended();
+  }
+
+  runningPattern(): Pattern | undefined {
+    return this.queue.length === 0 ? _ : undefined;
+  }
+
+  override systemSnapshot(): unknown {
+    return {
+      state: this.state,
+      data: this.data,
+      stateFunctions: this.stateFunctions,
+      stateEnter: this.stateEnter,
+    };
+  }
+
+  override systemRestore(snapshot: unknown): void {
+    const s = snapshot as { state: unknown; data: unknown; stateFunctions: boolean; stateEnter: boolean };
+    this.state = s.state;
+    this.data = s.data;
+    this.stateFunctions = s.stateFunctions;
+    this.stateEnter = s.stateEnter;
+  }
+
   private whileSuspended(): Pattern {
-    return (this.suspendedPattern ??= (msg: unknown) =>
+    // Made anew at each suspension rather than kept on the record: a closure per process kept
+    // there would cost the code server's old-code survey an inspector lookup per process.
+    return (msg: unknown) =>
       isSystemRequest(msg) ||
-      (this.parent !== undefined && isExitMessage(msg) && msg.from.id === this.parent.id));
+      (this.parent !== undefined && isExitMessage(msg) && msg.from.id === this.parent.id);
   }
 
   /** A mailbox message as an event; `undefined` for a stale timer message. */
@@ -523,3 +555,6 @@ function describeEvent(event: StatemEvent | undefined): unknown {
   if (event.type === 'call') return { type: 'call', content: event.content };
   return event;
 }
+
+// hotrel's own classes: the code server's old-code walk need not enter their prototypes.
+markInternalClasses(GenStatemProcess);

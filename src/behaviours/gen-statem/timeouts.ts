@@ -3,6 +3,7 @@
  * timer message to the process itself, tagged with a token; a message whose token is no longer
  * current (the timeout was cancelled or re-armed after it fired) is recognised and dropped.
  */
+import { markInternalClasses } from '../../runtime';
 import { cancelTimer, type Proc, type Ref } from '../../runtime';
 import type { StatemEvent } from './types';
 
@@ -76,3 +77,6 @@ export class StatemTimeouts {
     }
   }
 }
+
+// hotrel's own classes: the code server's old-code walk need not enter their prototypes.
+markInternalClasses(TimeoutMessage, StatemTimeouts);

@@ -1,4 +1,5 @@
 /** The supervisor's state: its flags, its children in start order, and its restart history. */
+import { markInternalClasses } from '../../runtime';
 import type { Pid, Proc } from '../../runtime';
 import type { Awaitable } from '../core/awaitable';
 import type { Ignore } from '../gen-server/results';
@@ -98,3 +99,6 @@ export class SupervisorState {
     return next;
   }
 }
+
+// hotrel's own classes: the code server's old-code walk need not enter their prototypes.
+markInternalClasses(StaticChild, DynamicChild, SupervisorState);

@@ -64,7 +64,11 @@ export class ControlClient {
         clearTimeout(timer);
         const err = this.closedError ?? new Error('the node closed the control connection');
         if (stage !== 'ready') reject(err);
-        for (const p of this.pending.values()) p.reject(err);
+        for (const p of this.pending.values()) {
+          // A pending timer would keep the client's process alive long after the answer.
+          if (p.timer !== undefined) clearTimeout(p.timer);
+          p.reject(err);
+        }
         this.pending.clear();
       });
       this.socket.on('error', (err) => (this.closedError = err));

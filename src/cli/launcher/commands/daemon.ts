@@ -33,7 +33,11 @@ export function register(program: Command, ctx: LauncherContext): void {
     .action(() => {
       const heart = runHeart({
         command: () => ({ file: process.execPath, args: [ctx.launchScript, 'foreground'] }),
-        onReady: (info) => process.send?.({ ...info, type: READY, heart: process.pid }),
+        // Only the first boot is waited for: the daemon command has gone (and its IPC channel
+        // with it) by the time heart restarts the node, and a send would crash heart.
+        onReady: (info) => {
+          if (process.connected) process.send?.({ ...info, type: READY, heart: process.pid });
+        },
         beatTimeoutMs: Number(process.env.HOTREL_HEART_BEAT_TIMEOUT_MS ?? 60_000),
       });
       process.once('SIGTERM', () => heart.stop());
