@@ -27,16 +27,24 @@ function step(text: string): void {
   process.stdout.write(`\n\x1b[1m== ${text}\x1b[0m\n`);
 }
 
-function sh(cmd: string, args: string[], cwd: string, show = false): string {
-  const r = spawnSync(cmd, args, {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, HOTREL_LOG_LEVEL: 'warn' },
+/**
+ * Runs a command without blocking this process: the demo's clients keep running (and keep
+ * measuring) while a command builds, packs or upgrades.
+ */
+function sh(cmd: string, args: string[], cwd: string, show = false): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, HOTREL_LOG_LEVEL: 'warn' } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (show) process.stdout.write((out + err).replace(/^(?=.)/gm, '   '));
+      if (code === 0) resolve(out);
+      else reject(new Error(`${path.basename(cmd)} ${args.join(' ')} failed (${code}):\n${out}${err}`));
+    });
   });
-  if (show) process.stdout.write((r.stdout + r.stderr).replace(/^/gm, '   '));
-  if (r.status !== 0)
-    throw new Error(`${path.basename(cmd)} ${args.join(' ')} failed (${r.status}):\n${r.stdout}${r.stderr}`);
-  return r.stdout;
 }
 
 const hotrel = (args: string[], cwd: string, show = false) =>
