@@ -9,18 +9,15 @@
  */
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { ModelError } from '../../model/validate';
 import {
   formatReport,
   generateAppups,
-  GenerateError,
   parsePurgeSpec,
-  PurgeSpecError,
   readReleaseSet,
   writeAppups,
   type GenerateResult,
 } from '../../release/appup-gen';
-import { CliError } from '../errors';
+import { collect, reportError, type Output } from '../output';
 import { showPath } from '../show-path';
 import { findReleaseRoot } from '../release-root';
 
@@ -35,13 +32,6 @@ export interface AppupGenerateOptions {
   dryRun?: boolean;
   json?: boolean;
 }
-
-export interface Output {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 export function register(program: Command): void {
   const appup = program
@@ -140,21 +130,6 @@ export function runAppupGenerate(options: AppupGenerateOptions, cwd: string, out
     );
     return 0;
   } catch (error) {
-    const { kind, message } = describeError(error);
-    if (options.json === true) output.out(JSON.stringify({ error: { kind, message } }, null, 2));
-    else output.err(`hotrel appup generate: error (${kind}): ${message}`);
-    return 1;
+    return reportError('appup generate', error, options.json === true, output);
   }
-}
-
-export function describeError(error: unknown): { kind: string; message: string } {
-  if (error instanceof GenerateError || error instanceof CliError)
-    return { kind: error.kind, message: error.message };
-  if (error instanceof PurgeSpecError) return { kind: 'bad_purge_spec', message: error.message };
-  if (error instanceof ModelError)
-    return { kind: 'invalid_file', message: `${error.message}\nfix the file and run again` };
-  const e = error as NodeJS.ErrnoException;
-  if (typeof e?.code === 'string' && typeof e.message === 'string')
-    return { kind: 'io_error', message: e.message };
-  throw error;
 }

@@ -3,11 +3,8 @@
  * `<output>/<name>/` (default `_build/rel/<name>`), beside the versions already there.
  */
 import type { Command } from 'commander';
-import { AppupSourceError } from '../../release/appup';
-import { ModelError } from '../../model/validate';
-import { BuildError, buildRelease } from '../../release/build/release';
-import { PackageError } from '../../release/build/packages';
-import { ProjectError } from '../../release/project/describe';
+import { buildRelease } from '../../release/build/release';
+import { reportError, stdio } from '../output';
 
 interface ReleaseCommandOptions {
   project: string;
@@ -46,17 +43,7 @@ export function register(program: Command): void {
           );
         }
       } catch (err) {
-        const known =
-          err instanceof BuildError ||
-          err instanceof ProjectError ||
-          err instanceof PackageError ||
-          err instanceof ModelError ||
-          err instanceof AppupSourceError;
-        if (!known) throw err;
-        if (options.json === true)
-          process.stdout.write(`${JSON.stringify({ error: { message: err.message } })}\n`);
-        else process.stderr.write(`hotrel release: ${err.message}\n`);
-        process.exitCode = 1;
+        process.exitCode = reportError('release', err, options.json === true, stdio);
       }
     });
 }

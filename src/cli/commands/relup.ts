@@ -13,9 +13,9 @@ import { writeJsonAtomic } from '../../model/files';
 import { formatRelup } from '../../model/format';
 import { layout } from '../../model/layout';
 import type { Release } from '../../model/release';
-import { ModelError } from '../../model/validate';
-import { makeRelup, RelupError, type RelupResult } from '../../release/relup';
+import { makeRelup, type RelupResult } from '../../release/relup';
 import { CliError } from '../errors';
+import { collect, reportError, type Output } from '../output';
 import { findReleaseRoot, readApps, readAppups, readReleases } from '../release-root';
 import { compareVersions } from '../versions';
 
@@ -30,8 +30,6 @@ export interface RelupCommandOptions {
   warningsAsErrors?: boolean;
   json?: boolean;
 }
-
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 export function register(program: Command): void {
   program
@@ -59,11 +57,6 @@ export function register(program: Command): void {
         err: (text) => process.stderr.write(`${text}\n`),
       });
     });
-}
-
-export interface Output {
-  out(text: string): void;
-  err(text: string): void;
 }
 
 /** Runs the command; returns the exit code. Writes nothing unless everything succeeded. */
@@ -96,10 +89,7 @@ export function runRelup(options: RelupCommandOptions, cwd: string, output: Outp
     );
     return 0;
   } catch (error) {
-    const { kind, message } = describe(error);
-    if (options.json === true) output.out(JSON.stringify({ error: { kind, message } }, null, 2));
-    else output.err(`hotrel relup: error (${kind}): ${message}`);
-    return 1;
+    return reportError('relup', error, options.json === true, output);
   }
 }
 
@@ -167,15 +157,4 @@ function pick(releases: ReadonlyMap<string, Release>, vsn: string, root: string)
     );
   }
   return release;
-}
-
-function describe(error: unknown): { kind: string; message: string } {
-  if (error instanceof RelupError || error instanceof CliError)
-    return { kind: error.kind, message: error.message };
-  if (error instanceof ModelError)
-    return { kind: 'invalid_file', message: `${error.message}\nfix the file and run again` };
-  const e = error as NodeJS.ErrnoException;
-  if (typeof e?.code === 'string' && typeof e.message === 'string')
-    return { kind: 'io_error', message: e.message };
-  throw error;
 }

@@ -5,9 +5,9 @@
  */
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { ModelError } from '../../model/validate';
-import { makePackage, PackageError, type PackageResult } from '../../release/package';
+import { makePackage, type PackageResult } from '../../release/package';
 import { CliError } from '../errors';
+import { collect, reportError, type Output } from '../output';
 import { showPath } from '../show-path';
 import { findReleaseRoot } from '../release-root';
 
@@ -21,13 +21,6 @@ export interface TarOptions {
   dryRun?: boolean;
   json?: boolean;
 }
-
-export interface Output {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 export function register(program: Command): void {
   program
@@ -116,20 +109,6 @@ export async function runTar(options: TarOptions, cwd: string, output: Output): 
     }
     return 0;
   } catch (error) {
-    const { kind, message } = describeError(error);
-    if (options.json === true) output.out(JSON.stringify({ error: { kind, message } }, null, 2));
-    else output.err(`hotrel tar: error (${kind}): ${message}`);
-    return 1;
+    return reportError('tar', error, options.json === true, output);
   }
-}
-
-function describeError(error: unknown): { kind: string; message: string } {
-  if (error instanceof PackageError || error instanceof CliError)
-    return { kind: error.kind, message: error.message };
-  if (error instanceof ModelError)
-    return { kind: 'invalid_file', message: `${error.message}\nfix the file and run again` };
-  const e = error as NodeJS.ErrnoException;
-  if (typeof e?.code === 'string' && typeof e.message === 'string')
-    return { kind: 'io_error', message: e.message };
-  throw error;
 }

@@ -11,20 +11,10 @@ import fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { layout } from '../../model/layout';
-import { ModelError } from '../../model/validate';
-import {
-  GenerateError,
-  PurgeSpecError,
-  formatReport,
-  parsePurgeSpec,
-  writeAppups,
-} from '../../release/appup-gen';
-import { AppupSourceError } from '../../release/appup';
-import { PackageError as DependencyError } from '../../release/build/packages';
-import { BuildError, buildRelease } from '../../release/build/release';
-import { PackageError } from '../../release/package';
-import { ProjectError } from '../../release/project/describe';
+import { formatReport, parsePurgeSpec, writeAppups } from '../../release/appup-gen';
+import { buildRelease } from '../../release/build/release';
 import { CliError } from '../errors';
+import { collect, reportError, type Output } from '../output';
 import { showPath } from '../show-path';
 import { appupGenerate } from './appup';
 import { runRelup } from './relup';
@@ -39,13 +29,6 @@ export interface UpgradePackOptions {
   out?: string;
   quiet?: boolean;
 }
-
-export interface Output {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 export function register(program: Command): void {
   program
@@ -164,9 +147,7 @@ export async function runUpgradePack(
     return 0;
   } catch (error) {
     undo.restore();
-    const { kind, message } = describeError(error);
-    output.err(`hotrel upgrade-pack: error (${kind}): ${message}`);
-    return 1;
+    return reportError('upgrade-pack', error, false, output);
   }
 }
 
@@ -176,20 +157,4 @@ function readdir(dir: string): string[] {
     .readdirSync(dir, { withFileTypes: true })
     .filter((e) => e.isDirectory() && fs.existsSync(path.join(dir, e.name, 'release.json')))
     .map((e) => e.name);
-}
-
-function describeError(error: unknown): { kind: string; message: string } {
-  if (error instanceof ProjectError) return { kind: 'bad_project', message: error.message };
-  if (error instanceof BuildError || error instanceof AppupSourceError)
-    return { kind: 'build_failed', message: error.message };
-  if (error instanceof DependencyError) return { kind: 'dependencies', message: error.message };
-  if (error instanceof GenerateError || error instanceof CliError || error instanceof PackageError)
-    return { kind: error.kind, message: error.message };
-  if (error instanceof PurgeSpecError) return { kind: 'bad_purge_spec', message: error.message };
-  if (error instanceof ModelError)
-    return { kind: 'invalid_file', message: `${error.message}\nfix the file and run again` };
-  const e = error as NodeJS.ErrnoException;
-  if (typeof e?.code === 'string' && typeof e.message === 'string')
-    return { kind: 'io_error', message: e.message };
-  throw error;
 }
