@@ -199,14 +199,22 @@ afterAll(() => {
 describe('bin/kvapp upgrade and downgrade, live', () => {
   it('upgrades 1.0.0 -> 1.0.1, downgrades, upgrades again under a calling client: state converted, no call fails', async () => {
     expect(rpc('put', '"before"', '"upgrade"')).toBe('ok');
+    // A process outside any tree that keeps a function of kv 1.0.0: the brutal purge at
+    // make_permanent kills it, and the upgrade says so.
+    bin(live, 'kvapp', [
+      'eval',
+      'register("holder", spawn(async (p) => { p.put("f", mod("kvapp:kv").get); await p.receive(); })); true',
+    ]);
     const c = await client();
 
     const up = await binAsync(['upgrade', '1.0.1']).done;
     expect(up.stderr).toMatch(/suspended 1 process\(es\) using kvapp:kv/);
     expect(up.stdout).toMatch(
-      /^kvapp upgraded 1\.0\.0 -> 1\.0\.1 in \d+ ms \(1 process\(es\) suspended for [\d.]+ ms\); 1\.0\.1 is permanent/,
+      /^kvapp upgraded 1\.0\.0 -> 1\.0\.1 in \d+ ms \(1 process\(es\) suspended for [\d.]+ ms\); 1\.0\.1 is permanent\nold code purged: kvapp:kv\n {2}killed \(it still ran that old code\): <0\.\d+\.0> \(holder\) holds a function of kvapp:kv vsn \S+ at dictionary\.get\("f"\)$/m,
     );
+    expect(up.stdout).not.toContain('purged later');
     expect(up.status).toBe(0);
+    expect(bin(live, 'kvapp', ['eval', 'whereis("holder") === undefined']).stdout.trim()).toBe('true');
     expect(rpc('get', '"before"')).toBe('upgrade'); // the Map became {data, calls, since}
     expect(rpc('stats')).toMatchObject({ vsn: '1.0.1' });
     expect(statuses()).toEqual({ '1.0.1': 'permanent', '1.0.0': 'old' });

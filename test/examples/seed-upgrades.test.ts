@@ -1,9 +1,11 @@
 /**
  * examples/seed-upgrades (seed 000): the session script replays the seed's shell session in a
- * real Node process with hotrel's dev loop (`c()`), and the example builds and runs as a release.
+ * real Node process with hotrel's dev loop (`c()`); and the same story as a release: 1.0.0 runs
+ * as a real node (in a live root, under heart) with both loops started, and is upgraded with
+ * `hotrel upgrade-pack` and `bin/seed upgrade` to 1.0.1 (good_upgrade follows, bad_upgrade stays
+ * in old code) and 1.0.2 (bad_upgrade killed by the purge of that old code), then downgraded.
  */
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -13,8 +15,15 @@ import {
   copyExample,
   evaluate,
   expectBuilt,
+  log,
+  logSatisfies,
+  moveTo,
+  nodePid,
+  run,
   startDaemon,
+  statuses,
   stopDaemon,
+  upgradePack,
   type Example,
 } from '../helpers/examples';
 
@@ -31,20 +40,6 @@ function runSession(): Promise<{ code: number | null; out: string; err: string }
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   return new Promise((resolve) => child.once('close', (code) => resolve({ code, out, err })));
-}
-
-/** Resolves when `file` contains `needle` (watching the directory, not polling). */
-function fileHas(file: string, needle: string): Promise<void> {
-  const done = () => fs.existsSync(file) && fs.readFileSync(file, 'utf8').includes(needle);
-  return new Promise((resolve) => {
-    if (done()) return resolve();
-    const w = fs.watch(path.dirname(file), () => {
-      if (done()) {
-        w.close();
-        resolve();
-      }
-    });
-  });
 }
 
 let ex: Example | undefined;
@@ -77,21 +72,79 @@ describe('examples/seed-upgrades', () => {
     expect(lines).toContain(`good_upgrade ${good}: alive, running version 1.0.2`);
   }, 60_000);
 
-  it('builds as a release whose node runs the loops, and builds 1.0.1 beside it', async () => {
-    ex = copyExample('seed-upgrades', 'seed');
-    build(ex);
-    startDaemon(ex, '1.0.0');
-    expect(evaluate(ex, 'String(mod("seed:good_upgrade").start())')).toMatch(/^<0\.\d+\.0>$/);
-    await fileHas(path.join(ex.root, 'log', 'seed.log'), '{vsn,[');
-    applyVersion(ex, '1.0.1');
-    build(ex);
-    expectBuilt(ex, '1.0.1', { seed: '1.0.1' });
-  }, 120_000);
+  describe('as a release, upgraded live', () => {
+    let node: Example;
+    let pid: number;
+    const vsnOf = (module: string) => evaluate(node, `moduleInfo("seed:${module}").vsn`) as string;
+    const alive = () => evaluate(node, '[whereis("good") !== undefined, whereis("bad") !== undefined]');
+    /** Resolves once the log, after `from` characters, has `line` as a whole line. */
+    const printed = (line: string, from: number) =>
+      logSatisfies(node, (t) => t.slice(from).split('\n').includes(line));
 
-  // Upgrade live to 1.0.1 and back: added once `bin/<rel> upgrade` exists (issues 7 and 8).
-  // In the release above, after mod("seed:good_upgrade").start() and mod("seed:bad_upgrade").start():
-  // upgrading to 1.0.1 makes good_upgrade print "Vsn: ..." while bad_upgrade keeps printing in
-  // 1.0.0's format, and makes bad_upgrade's process a holder of old code (the release handler's
-  // post-purge, brutal by default, kills it as the seed's third c(bad_upgrade) does).
-  describe.todo('upgrade live to 1.0.1 and back');
+    it('1.0.0 runs as a release: both loops started in the node print to its log', async () => {
+      node = ex = copyExample('seed-upgrades', 'seed');
+      build(node);
+      // The loops print every 50 ms instead of the seed's 2 s.
+      startDaemon(node, '1.0.0', { SEED_SLEEP_MS: '50' });
+      pid = nodePid(node);
+      evaluate(
+        node,
+        'register("good", mod("seed:good_upgrade").start()); register("bad", mod("seed:bad_upgrade").start()); true',
+      );
+      await printed(`{vsn,[${vsnOf('good_upgrade')}]}`, 0);
+      await printed(`{vsn,[${vsnOf('bad_upgrade')}]}`, 0);
+    }, 120_000);
+
+    it('1.0.1: good_upgrade follows the new code, bad_upgrade stays in the old one, which is kept loaded (soft post-purge)', async () => {
+      applyVersion(node, '1.0.1');
+      const pack = upgradePack(node);
+      expect(pack.output).toMatch(/load_module good_upgrade prePurge="brutal_purge" postPurge="soft_purge"/);
+      expectBuilt(node, '1.0.1', { seed: '1.0.1' });
+      run(node, 'unpack', '1.0.1');
+      const plan = run(node, 'upgrade', '1.0.1', '--dry-run');
+      expect(plan).toMatch(
+        /keep the code this install makes old loaded \(soft_purge\):\n.*\(good\) runs seed:good_upgrade\n?.*\n.*\(bad\) runs seed:bad_upgrade/,
+      );
+
+      const from = log(node).length;
+      const up = await moveTo(node, 'upgrade', '1.0.1');
+      expect(up.stdout).toMatch(/^seed upgraded 1\.0\.0 -> 1\.0\.1 .*; 1\.0\.1 is permanent/);
+      expect(up.stdout).toContain('old code still loaded (purged later): seed:bad_upgrade (soft_purge)');
+      await printed(`Vsn: {vsn,[${vsnOf('good_upgrade')}]}`, from); // 1.0.1's format
+      await printed(`{vsn,[${vsnOf('bad_upgrade')}]}`, from); // the new vsn in 1.0.0's format
+      expect(alive()).toEqual([true, true]);
+      expect(evaluate(node, '(await findOldCode()).map((o) => [o.name, o.modules])')).toEqual([
+        ['bad', ['seed:bad_upgrade']],
+      ]);
+    }, 120_000);
+
+    it('1.0.2: the purge of 1.0.0 kills bad_upgrade, good_upgrade follows again', async () => {
+      applyVersion(node, '1.0.2');
+      upgradePack(node);
+      run(node, 'unpack', '1.0.2');
+      expect(run(node, 'upgrade', '1.0.2', '--dry-run')).toMatch(
+        /killed by the install \(they still use the old code it purges\):\n.*\(bad\) runs seed:bad_upgrade/,
+      );
+      const from = log(node).length;
+      const up = await moveTo(node, 'upgrade', '1.0.2');
+      expect(up.stderr).toContain('pre-purge killed 1 process(es) still in old code');
+      expect(alive()).toEqual([true, false]);
+      await printed(`Version: {vsn,[${vsnOf('good_upgrade')}]}`, from);
+      expect(statuses(node)).toEqual({ '1.0.2': 'permanent', '1.0.1': 'old', '1.0.0': 'old' });
+    }, 120_000);
+
+    it('downgrades: good_upgrade follows each older version back', async () => {
+      for (const [vsn, format] of [
+        ['1.0.1', 'Vsn: '],
+        ['1.0.0', ''],
+      ] as const) {
+        const from = log(node).length;
+        await moveTo(node, 'downgrade', vsn);
+        await printed(`${format}{vsn,[${vsnOf('good_upgrade')}]}`, from);
+        expect(alive()).toEqual([true, false]);
+      }
+      expect(statuses(node)).toEqual({ '1.0.2': 'old', '1.0.1': 'old', '1.0.0': 'permanent' });
+      expect(nodePid(node)).toBe(pid);
+    }, 120_000);
+  });
 });

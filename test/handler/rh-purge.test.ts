@@ -119,7 +119,11 @@ describe('old code held by closures', () => {
     ]);
     await installRelease('1.0.1');
     const dead = exitOf(kv);
-    expect(await makePermanent('1.0.1')).toEqual({ alreadyPermanent: false, purged: [`${app}:kv_server`] });
+    expect(await makePermanent('1.0.1')).toEqual({
+      alreadyPermanent: false,
+      purged: [`${app}:kv_server`],
+      killed: [`${String(kv)} (kv) holds a function of ${app}:kv_server vsn 1.0.0 at state.fmt`],
+    });
     expect(await dead).toBe('killed');
     expect(logs.matching('killed 1 process(es) still using it')).toHaveLength(1);
     expect(checkOldCode(`${app}:kv_server`)).toBe(false);

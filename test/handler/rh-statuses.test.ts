@@ -78,7 +78,7 @@ describe('OTP status sequences (semantics.md §7.10)', () => {
     // install_release 2 again
     await expect(installRelease('2')).rejects.toMatchObject({ code: 'already_installed' });
     // make_permanent 1 (already permanent): ok, no change
-    expect(await makePermanent('1')).toEqual({ alreadyPermanent: true, purged: [] });
+    expect(await makePermanent('1')).toEqual({ alreadyPermanent: true, purged: [], killed: [] });
     expect(await memory()).toEqual({ '2': 'current', '1': 'permanent' });
     // remove_release 1
     await expect(removeRelease('1')).rejects.toMatchObject({ code: 'permanent' });

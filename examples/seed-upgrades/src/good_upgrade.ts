@@ -4,6 +4,14 @@ import { moduleInfo, spawn, type Pid, type Proc } from 'hotrel';
 import * as self from './good_upgrade';
 import { print, SLEEP_MS } from './io';
 
+/**
+ * In a release upgrade: the code a load makes old is purged softly, once no process runs it (this
+ * loop always sleeps in its own code, so a brutal purge would kill it even when its next round
+ * would run the new version); the version before that is purged, killing what still runs it,
+ * when the next one is loaded. The same as the dev loop's `c()`.
+ */
+export const upgrade = { purge: { pre: 'brutal', post: 'soft' } };
+
 export function start(): Pid {
   return spawn(self.loop, { crashReport: false });
 }

@@ -21,6 +21,13 @@ export interface InstallAnswer {
   unpurged: Array<{ module: string; postPurge: string }>;
 }
 
+/** What make_permanent answers: the brutal_purge modules it purged, and whom that killed. */
+export interface PermanentAnswer {
+  alreadyPermanent: boolean;
+  purged: string[];
+  killed: string[];
+}
+
 export interface CheckAnswer {
   otherVsn: string;
   direction?: 'up' | 'down';
@@ -96,6 +103,8 @@ export interface FlowResult {
   planText?: string;
   install?: InstallAnswer;
   permanent: boolean;
+  /** make_permanent's answer (when it ran). */
+  made?: PermanentAnswer;
   warnings: string[];
 }
 
@@ -166,8 +175,18 @@ export async function runFlow(ctx: LauncherContext, vsn: string, o: FlowOptions)
       warnings: [`${vsn} is installed already (current)`],
     };
   }
-  if (o.permanent) await ctx.call('make_permanent', [vsn], { timeoutMs: o.timeoutMs });
-  return { from, to: vsn, dryRun: false, install, permanent: o.permanent, warnings };
+  const made = o.permanent
+    ? ((await ctx.call('make_permanent', [vsn], { timeoutMs: o.timeoutMs })) as PermanentAnswer)
+    : undefined;
+  return {
+    from,
+    to: vsn,
+    dryRun: false,
+    install,
+    permanent: o.permanent,
+    ...(made === undefined ? {} : { made }),
+    warnings,
+  };
 }
 
 /** The flow's result for people. */
@@ -190,9 +209,14 @@ export function describeFlow(name: string, r: FlowResult, verb: string): string 
         ? `; ${r.to} is permanent`
         : `; make it permanent with bin/${name} make_permanent ${r.to}`),
   );
-  if (i.unpurged.length > 0) {
+  // make_permanent purged the brutal_purge modules' old code at once: only the others wait.
+  const purgedNow = new Set(r.made?.purged ?? []);
+  const waiting = i.unpurged.filter((u) => !purgedNow.has(u.module));
+  if (purgedNow.size > 0) lines.push(`old code purged: ${[...purgedNow].join(', ')}`);
+  for (const line of r.made?.killed ?? []) lines.push(`  killed (it still ran that old code): ${line}`);
+  if (waiting.length > 0) {
     lines.push(
-      `old code still loaded (purged later): ${i.unpurged.map((u) => `${u.module} (${u.postPurge})`).join(', ')}`,
+      `old code still loaded (purged later): ${waiting.map((u) => `${u.module} (${u.postPurge})`).join(', ')}`,
     );
   }
   return lines.join('\n');

@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as Application from '../../behaviours/application';
-import { purge, softPurge } from '../../code';
+import { describeHolders, purge, softPurge } from '../../code';
 import { layout, type JsonValue, type PurgeMethod, type Release } from '../../model';
 import { writeJsonAtomic } from '../../model/files';
 import { logger } from '../../runtime';
@@ -25,6 +25,16 @@ import { ReleaseTable, type KnownRelease, type ReleaseInfo, type Status } from '
 import { findScript, hasRelup, type FoundScript } from './script';
 import { checkInstallOptions, evalContextFor, readRelease, type InstallOptions } from './target';
 import { unpack, type UnpackResult } from './unpack';
+
+/** What `makePermanent` did. */
+export interface PermanentResult {
+  /** The release was permanent already: nothing was done. */
+  alreadyPermanent: boolean;
+  /** Modules whose old code (brutal_purge) was purged. */
+  purged: string[];
+  /** The processes that purge killed, one line each (`<0.7.0> (name) runs app:mod vsn 1`). */
+  killed: string[];
+}
 
 export interface ReleaseHandlerOptions {
   root: string;
@@ -287,11 +297,12 @@ export class ReleaseHandler {
   /**
    * Makes the installed release permanent (OTP's `make_permanent`): RELEASES.json, then
    * start.json — the commit point (a crash between the two is completed at the next start) —
-   * then the old code of `brutal_purge` modules is purged, killing processes still in it.
+   * then the old code of `brutal_purge` modules is purged, killing processes still in it (named
+   * in the answer, so that the operator who made it permanent hears of them).
    */
-  async makePermanent(vsn: string): Promise<{ alreadyPermanent: boolean; purged: string[] }> {
+  async makePermanent(vsn: string): Promise<PermanentResult> {
     const r = this.table.get(vsn);
-    if (r.status === 'permanent') return { alreadyPermanent: true, purged: [] };
+    if (r.status === 'permanent') return { alreadyPermanent: true, purged: [], killed: [] };
     if (r.status !== 'current' && r.status !== 'tmp_current') {
       throw new ReleaseHandlerError(
         'bad_status',
@@ -302,6 +313,7 @@ export class ReleaseHandler {
     readRelease(this.root, vsn);
     this.commitPermanent(r);
     const brutal = [...this.unpurged].filter(([, m]) => m === 'brutal_purge').map(([id]) => id);
+    let killed: string[] = [];
     if (brutal.length > 0) {
       // No verifying GC: what still references the purged code is reported by the soft-purge
       // timer and lingeringVersions(); a full GC here would pause every process of a large node.
@@ -312,9 +324,10 @@ export class ReleaseHandler {
           { victims: result.victims.map((v) => String(v.pid)) },
           `makePermanent: purging old code killed ${result.victims.length} process(es) still using it`,
         );
+        killed = describeHolders(result.victims).split('\n');
       }
     }
-    return { alreadyPermanent: false, purged: brutal };
+    return { alreadyPermanent: false, purged: brutal, killed };
   }
 
   private commitPermanent(r: KnownRelease): void {

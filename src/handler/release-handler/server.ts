@@ -7,7 +7,13 @@
 import { GenServer, noreply, ok, reply, type From } from '../../behaviours';
 import { send, type Pid } from '../../runtime';
 import { ReleaseHandlerError } from './errors';
-import { ReleaseHandler, type CheckResult, type InstallResult, type ReleaseHandlerOptions } from './handler';
+import {
+  ReleaseHandler,
+  type CheckResult,
+  type InstallResult,
+  type PermanentResult,
+  type ReleaseHandlerOptions,
+} from './handler';
 import type { ReleaseInfo, Status } from './releases';
 import type { InstallOptions } from './target';
 import type { UnpackResult } from './unpack';
@@ -128,7 +134,7 @@ export function installRelease(
 }
 
 /** Makes the installed release permanent (OTP's `make_permanent`). */
-export function makePermanent(vsn: string): Promise<{ alreadyPermanent: boolean; purged: string[] }> {
+export function makePermanent(vsn: string): Promise<PermanentResult> {
   return call({ op: 'makePermanent', vsn });
 }
 
