@@ -4,7 +4,8 @@
  * the way Node services are reloaded today and the way hotrel does it:
  *
  * - **hotrel, no reload**: the 1.0.0 release under the same load (the baseline);
- * - **hotrel, live upgrade**: `bin/web upgrade 1.0.1` in the running node (see hotrelLiveUpgrade);
+ * - **hotrel, live upgrade**: `bin/web upgrade 1.0.1` in the running node, from a live root of
+ *   1.0.0 with the slim package `hotrel upgrade-pack` made (see hotrelLiveUpgrade);
  * - **Node cluster, rolling restart**: a worker of 1.0.1 forked, the 1.0.0 worker disconnected
  *   once the new one listens, and stopped after GRACE_MS if it has not exited;
  * - **PM2 reload**: `pm2 reload` in cluster mode (PM2 from the dev dependencies).
@@ -24,6 +25,7 @@ import buildDist from '../../test/global-setup';
 import { linkDependencies } from '../../test/helpers/project';
 import { tmpDir } from '../../test/helpers/tmp';
 import { buildRelease } from '../../src/release/build/release';
+import { runUpgradePack } from '../../src/cli/commands/upgrade-pack';
 import { underLoad, waitUntilServing, type LoadResult } from '../lib/reload/load';
 import type { RollReport } from '../lib/reload/cluster-primary';
 import { knob, publish, table } from '../lib/report';
@@ -43,6 +45,10 @@ interface WebBuild {
   project: string;
   /** `_build/rel/web`: boots 1.0.0, holds 1.0.1 too. */
   root: string;
+  /** A deploy of 1.0.0 alone (copied before 1.0.1 was built): what a live node runs from. */
+  deploy: string;
+  /** 1.0.1's slim upgrade package from 1.0.0 (`hotrel upgrade-pack`). */
+  upgradePackage: string;
 }
 
 /** A service started for one scenario: how to disrupt it, and how to stop it. */
@@ -67,10 +73,17 @@ async function buildWeb(): Promise<WebBuild> {
       !['versions', 'node_modules', '_build'].includes(path.relative(EXAMPLE, src).split(path.sep)[0]!),
   });
   linkDependencies(project);
-  await buildRelease({ project });
+  const first = await buildRelease({ project });
+  const deploy = path.join(tmpDir('hotrel-bench-deploy-'), 'web');
+  fs.cpSync(first.root, deploy, { recursive: true });
   fs.cpSync(path.join(EXAMPLE, 'versions', '1.0.1'), project, { recursive: true });
-  const { root } = await buildRelease({ project });
-  return { project, root };
+  // What a user runs: the release of 1.0.1, its appups and relup, the slim package.
+  const quiet = { out: () => {}, err: (t: string) => process.stderr.write(`${t}\n`) };
+  if ((await runUpgradePack({ project, quiet: true }, project, quiet)) !== 0) {
+    throw new Error('hotrel upgrade-pack failed for examples/web 1.0.1');
+  }
+  const upgradePackage = path.join(first.root, 'releases', 'web-1.0.1.tar.gz');
+  return { project, root: first.root, deploy, upgradePackage };
 }
 
 /** A copy of the release root that boots `vsn` and listens on `port` (a service's deploy directory). */
@@ -89,6 +102,9 @@ function releaseCopy(web: WebBuild, vsn: string, port: number): string {
 
 function configurePort(root: string, port: number): void {
   for (const vsn of ['1.0.0', '1.0.1']) {
+    // A live root holds 1.0.0 alone: 1.0.1's config comes with its package, and the listener
+    // keeps its socket through the upgrade.
+    if (!fs.existsSync(path.join(root, 'releases', vsn))) continue;
     const file = path.join(root, 'releases', vsn, 'config.json');
     const config = fs.existsSync(file)
       ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, object>)
@@ -117,15 +133,34 @@ function freePort(): Promise<number> {
 }
 
 /**
- * THE HOTREL LIVE UPGRADE, to fill once `hotrel upgrade-pack` and `bin/<rel> upgrade` exist
- * (issues 7 and 8): returns the action that upgrades the node running at `root` (release 1.0.0,
- * started from `web.root`, which holds 1.0.1 beside it) to 1.0.1 in place, e.g. `hotrel
- * upgrade-pack` in `web.project`, the package copied into `<root>/releases/`, then
- * `bin/web upgrade 1.0.1`. Returns undefined while live upgrades are not available: the scenario
- * is then reported as pending.
+ * A fresh live root of 1.0.0 on `port` with 1.0.1's package beside it, and the action that
+ * upgrades the node running there: `bin/web upgrade 1.0.1`, a separate OS process as an operator
+ * runs it, awaited without blocking this process (the load generator runs in it).
  */
-function hotrelLiveUpgrade(_web: WebBuild, _root: string): (() => Promise<void>) | undefined {
-  return undefined;
+function hotrelLiveUpgrade(
+  web: WebBuild,
+  port: number,
+): { root: string; upgrade: () => Promise<{ upgradeMs: number }> } {
+  const root = path.join(tmpDir('hotrel-bench-live-'), 'web');
+  fs.cpSync(web.deploy, root, { recursive: true });
+  configurePort(root, port);
+  fs.copyFileSync(web.upgradePackage, path.join(root, 'releases', path.basename(web.upgradePackage)));
+  const upgrade = () =>
+    new Promise<{ upgradeMs: number }>((resolve, reject) => {
+      const t0 = performance.now();
+      const child = spawn(path.join(root, 'bin', 'web'), ['upgrade', '1.0.1'], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, HOTREL_LOG_LEVEL: 'warn' },
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.once('close', (code) =>
+        code === 0
+          ? resolve({ upgradeMs: performance.now() - t0 })
+          : reject(new Error(`bin/web upgrade 1.0.1 failed (${code}): ${stderr}`)),
+      );
+    });
+  return { root, upgrade };
 }
 
 const scenarios: Scenario[] = [
@@ -140,11 +175,20 @@ const scenarios: Scenario[] = [
   {
     name: 'hotrel, live upgrade to 1.0.1',
     start: async (web, port) => {
-      configurePort(web.root, port);
-      const upgrade = hotrelLiveUpgrade(web, web.root);
-      if (upgrade === undefined) return 'pending: needs bin/<rel> upgrade (issues 7 and 8)';
-      binWeb(web.root, 'daemon');
-      return { disrupt: upgrade, stop: async () => void binWeb(web.root, 'stop') };
+      const { root, upgrade } = hotrelLiveUpgrade(web, port);
+      binWeb(root, 'daemon');
+      const running: Running = {
+        disrupt: async () => {
+          running.notes = await upgrade();
+        },
+        stop: async () => {
+          // Checked once the load is over (a synchronous bin/web would stall the load generator).
+          const versions = binWeb(root, 'versions').trim().replace(/\s+/g, ' ');
+          binWeb(root, 'stop');
+          if (!/(^| )1\.0\.1 permanent/.test(versions)) throw new Error(`not upgraded: ${versions}`);
+        },
+      };
+      return running;
     },
   },
   {
