@@ -1,27 +1,18 @@
 /**
  * Generated appups on a live node: relapp is built at four versions, each upgrade's appup is
- * generated (`hotrel appup generate`), compiled into a relup (`hotrel relup`) and run in this
- * process by a stand-in for the release handler. The supervisor's children follow: an added
+ * generated (`hotrel appup generate`), compiled into a relup (`hotrel relup`), packed, and
+ * installed by the real release handler on a live root booted in this process. The supervisor's children follow: an added
  * worker is started (relapp1 1.0.20), a removed one stopped (1.0.21), an added child supervisor
  * starts with its own worker (1.0.26), and every downgrade undoes it, while the other children
  * keep running (the same pids: nothing was restarted).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Application, isLoaded, Supervisor, whereis, type Pid } from '../../src';
-import { appupGenerate } from '../../src/cli/commands/appup';
-import { runRelup as relupCommand } from '../../src/cli/commands/relup';
-import { buildRelapp, removeRelappDirs } from '../helpers/relapp';
+import { isLoaded, Supervisor, whereis, type Pid } from '../../src';
+import { removeRelappDirs } from '../helpers/relapp';
 import { captureLogs } from '../helpers/log-capture';
-import { bootRelease, runRelup } from '../helpers/run-relup';
+import { deployRelapp, type LiveRelapp } from '../helpers/relapp-live';
 
-let root: string;
-const silent = { out: () => {}, err: (t: string) => process.stderr.write(`${t}\n`) };
-
-/** Generates the appup of `target` from `from` and compiles its relup. */
-function prepareUpgrade(target: string, from: string): void {
-  appupGenerate({ current: root, target, previousVersion: from }, process.cwd());
-  expect(relupCommand({ root, target, upfrom: [from] }, process.cwd(), silent)).toBe(0);
-}
+let node: LiveRelapp | undefined;
 
 async function children(sup: string): Promise<Record<string, Pid>> {
   const list = await Supervisor.whichChildren(sup);
@@ -31,24 +22,21 @@ async function children(sup: string): Promise<Record<string, Pid>> {
 }
 
 beforeAll(async () => {
-  root = await buildRelapp(['1.0.18', '1.0.20', '1.0.21', '1.0.26']);
-  prepareUpgrade('1.0.20', '1.0.18');
-  prepareUpgrade('1.0.21', '1.0.20');
-  prepareUpgrade('1.0.26', '1.0.21');
-  await bootRelease(root, '1.0.18');
+  node = await deployRelapp(['1.0.18', '1.0.20', '1.0.21', '1.0.26']);
 }, 120_000);
 
 afterAll(async () => {
-  await Application.stopAll();
+  await node?.node.stop();
   removeRelappDirs();
 });
 
 describe('supervisor children follow generated upgrades and downgrades', () => {
   it('starts an added worker, stops a removed one, starts a child supervisor with its worker, and back', async () => {
+    const { upgrade, downgrade, statuses } = node!;
     const first = await children('relapp_sup');
     expect(Object.keys(first).sort()).toEqual(['relapp_srv', 'relapp_srv2']);
 
-    await runRelup(root, '1.0.20', 'up', '1.0.18');
+    await upgrade('1.0.20');
     const after20 = await children('relapp_sup');
     expect(Object.keys(after20).sort()).toEqual(['relapp_srv', 'relapp_srv2', 'relapp_srv3']);
     expect(whereis('relapp_srv3')).toEqual(after20.relapp_srv3);
@@ -57,25 +45,25 @@ describe('supervisor children follow generated upgrades and downgrades', () => {
 
     // The supervisor stops relapp_srv3 (running its terminate) before its module is deleted.
     let logs = captureLogs('info');
-    await runRelup(root, '1.0.21', 'up', '1.0.20').finally(() => logs.restore());
+    await upgrade('1.0.21').finally(() => logs.restore());
     expect(logs.matching('relapp_srv3 terminating')).toHaveLength(1);
     expect(Object.keys(await children('relapp_sup')).sort()).toEqual(['relapp_srv', 'relapp_srv2']);
     expect(whereis('relapp_srv3')).toBeUndefined();
     expect(isLoaded('relapp:relapp_srv3')).toBe(false);
 
-    await runRelup(root, '1.0.26', 'up', '1.0.21');
+    await upgrade('1.0.26');
     const after26 = await children('relapp_sup');
     expect(Object.keys(after26).sort()).toEqual(['relapp_app_sup', 'relapp_srv', 'relapp_srv2']);
     expect(Object.keys(await children('relapp_app_sup'))).toEqual(['relapp_worker']);
     expect(whereis('relapp_worker')).toBeDefined();
     expect(after26.relapp_srv).toEqual(first.relapp_srv);
 
-    await runRelup(root, '1.0.26', 'down', '1.0.21');
+    await downgrade('1.0.21');
     expect(Object.keys(await children('relapp_sup')).sort()).toEqual(['relapp_srv', 'relapp_srv2']);
     expect(whereis('relapp_app_sup')).toBeUndefined();
     expect(whereis('relapp_worker')).toBeUndefined();
 
-    await runRelup(root, '1.0.21', 'down', '1.0.20');
+    await downgrade('1.0.20');
     expect(Object.keys(await children('relapp_sup')).sort()).toEqual([
       'relapp_srv',
       'relapp_srv2',
@@ -84,12 +72,13 @@ describe('supervisor children follow generated upgrades and downgrades', () => {
     expect(whereis('relapp_srv3')).toBeDefined();
 
     logs = captureLogs('info');
-    await runRelup(root, '1.0.20', 'down', '1.0.18').finally(() => logs.restore());
+    await downgrade('1.0.18').finally(() => logs.restore());
     expect(logs.matching('relapp_srv3 terminating')).toHaveLength(1);
     expect(Object.keys(await children('relapp_sup')).sort()).toEqual(['relapp_srv', 'relapp_srv2']);
     expect(whereis('relapp_srv3')).toBeUndefined();
     const last = await children('relapp_sup');
     expect(last.relapp_srv).toEqual(first.relapp_srv);
     expect(last.relapp_srv2).toEqual(first.relapp_srv2);
+    expect((await statuses())['1.0.18']).toBe('permanent');
   });
 });
