@@ -1,10 +1,10 @@
 /**
  * A stand-in for the code server's facades, so that the behaviour layer's own tests need nothing
  * above the runtime (test/behaviours/seed-kv-code-server.test.ts tells the same story with the
- * real code server): a stable module object that carries
- * its module id under `Symbol.for('hotrel.module')`, whose properties a `commit` replaces with a
- * new version's exports (data properties; a removed export becomes a stub that throws `undef`,
- * never a deleted property), as DESIGN.md §5 describes.
+ * real code server): a stable module object that carries its module id under
+ * `Symbol.for('hotrel.module')`, whose properties a `commit` replaces with a new version's exports
+ * (data properties; a removed export becomes a stub that throws `undef`, never a deleted
+ * property), as DESIGN.md §5 describes.
  */
 const MODULE_ID = Symbol.for('hotrel.module');
 
