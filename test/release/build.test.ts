@@ -129,6 +129,8 @@ describe('hotrel release', () => {
     await expect(buildRelease({ project, typecheck: false })).rejects.toThrow(
       /src\/late\.ts:2:\d+: error: .*await/i,
     );
+    // A first build that fails leaves no half release behind (not even an empty lib/).
+    expect(fs.existsSync(path.join(project, '_build', 'rel', 'kvapp'))).toBe(false);
   });
 
   it('explains what is wrong with a project description', () => {

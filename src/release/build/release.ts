@@ -47,7 +47,6 @@ export async function buildRelease(options: BuildOptions): Promise<BuildResult> 
   const log = options.log ?? (() => {});
   const project = describeProject(options.project);
   const root = path.join(project.release.output, project.release.name);
-  const hotrel = hotrelPackage();
 
   if (options.typecheck !== false) {
     const files = project.apps.flatMap((a) =>
@@ -63,6 +62,23 @@ export async function buildRelease(options: BuildOptions): Promise<BuildResult> 
     }
   }
 
+  // A first build that fails leaves nothing behind: the next one must not find a half release.
+  const fresh = !fs.existsSync(root);
+  try {
+    return await writeRelease(project, root, options, log);
+  } catch (err) {
+    if (fresh) fs.rmSync(root, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function writeRelease(
+  project: Project,
+  root: string,
+  options: BuildOptions,
+  log: (line: string) => void,
+): Promise<BuildResult> {
+  const hotrel = hotrelPackage();
   fs.mkdirSync(path.join(root, 'lib'), { recursive: true });
   const apps = new Map<string, App>();
   const built: string[] = [];
