@@ -14,7 +14,10 @@ export function register(program: Command, ctx: LauncherContext): void {
     .command('upgrade')
     .description('unpack (if needed), install and make permanent a newer release, live')
     .argument('<vsn>', 'the release version to upgrade to')
-    .option('--dry-run', 'print the plan (processes suspended, killed, code loaded) and change nothing; the release must be unpacked')
+    .option(
+      '--dry-run',
+      'print the plan (processes suspended, killed, code loaded) and change nothing; the release must be unpacked',
+    )
     .option('--suspend-timeout <ms>', 'how long each process may take to suspend', parseTimeout)
     .option('--code-change-timeout <ms>', 'how long each state conversion may take', parseTimeout)
     .option('--timeout <ms>', 'how long to wait for the whole operation', parseTimeout, LONG_MS)
