@@ -10,7 +10,9 @@ import { run, type Options } from './upgrade';
 export function register(program: Command, ctx: LauncherContext): void {
   program
     .command('downgrade')
-    .description('install and make permanent an older release, live (with the down section of the running release's relup)')
+    .description(
+      "install and make permanent an older release, live (with the down section of the running release's relup)",
+    )
     .argument('<vsn>', 'the release version to go back to')
     .option('--dry-run', 'print the plan and change nothing')
     .option('--suspend-timeout <ms>', 'how long each process may take to suspend', parseTimeout)
