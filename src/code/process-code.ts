@@ -71,8 +71,22 @@ function weakSpawnFn(proc: Proc): WeakRef<AnyFunction> | undefined {
   return tag?.spawnFn;
 }
 
-/** Processes walked between two turns of the event loop. */
-const WALK_SLICE = 1000;
+/**
+ * How long a survey may hold the event loop before it lets processes run (walking states and
+ * locating the functions found are synchronous; a node of 100,000 processes, or a few processes
+ * holding sockets and their libraries' closures, takes tens of milliseconds and more).
+ */
+const SLICE_MS = 4;
+/** Functions located between two looks at the clock. */
+const LOCATE_CHUNK = 32;
+
+/** Resolves at the next turn of the event loop once `since` is SLICE_MS old, else at once. */
+function yieldIfDue(since: { at: number }): Promise<void> | undefined {
+  if (performance.now() - since.at < SLICE_MS) return undefined;
+  return nextTurn().then(() => {
+    since.at = performance.now();
+  });
+}
 
 /** Every use of a (selected) loaded version by the given processes. */
 export async function survey(
@@ -107,11 +121,12 @@ export async function survey(
   // Spawn functions of processes that could not be probed, and functions in process state:
   // located in one inspector batch.
   const located: Array<{ proc: Proc; fn: AnyFunction; how: CodeHolder['how']; where: string }> = [];
-  let walked = 0;
+  const slice = { at: performance.now() };
   for (const proc of procs) {
     // A node of 100,000 processes takes a second to walk: let it serve its clients meanwhile
     // (as OTP's purger lets processes run between its checks).
-    if (++walked % WALK_SLICE === 0) await nextTurn();
+    const due = yieldIfDue(slice);
+    if (due !== undefined) await due;
     if (!proc.isAlive) continue;
     if (!stacks.has(proc) || stacks.get(proc) === undefined) {
       const fn = spawnFns.get(proc)?.deref();
@@ -121,13 +136,19 @@ export async function survey(
     const { functions } = collectFunctions(rootsOf(proc), (o) => index.skip(o));
     for (const [fn, where] of functions) located.push({ proc, fn, how: 'holds', where });
   }
-  const scriptIds = scriptIdsOf(located.map((l) => l.fn));
-  located.forEach((l, i) => {
-    const scriptId = scriptIds[i];
-    if (scriptId === null || scriptId === undefined) return;
-    const version = index.byScriptId(scriptId);
-    if (wanted(version)) add(l.proc, version, l.how, l.where);
-  });
+  // Each function not met before costs an inspector round trip: in chunks, between turns.
+  for (let at = 0; at < located.length; at += LOCATE_CHUNK) {
+    const due = yieldIfDue(slice);
+    if (due !== undefined) await due;
+    const chunk = located.slice(at, at + LOCATE_CHUNK);
+    const scriptIds = scriptIdsOf(chunk.map((l) => l.fn));
+    chunk.forEach((l, i) => {
+      const scriptId = scriptIds[i];
+      if (scriptId === null || scriptId === undefined) return;
+      const version = index.byScriptId(scriptId);
+      if (wanted(version)) add(l.proc, version, l.how, l.where);
+    });
+  }
   return uses;
 }
 
