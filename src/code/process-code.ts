@@ -119,7 +119,7 @@ export async function survey(
   }
 
   // Spawn functions of processes that could not be probed, and functions in process state:
-  // located in one inspector batch.
+  // collected first, then located through the inspector in chunks.
   const located: Array<{ proc: Proc; fn: AnyFunction; how: CodeHolder['how']; where: string }> = [];
   const slice = { at: performance.now() };
   for (const proc of procs) {

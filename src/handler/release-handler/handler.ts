@@ -32,7 +32,7 @@ export interface PermanentResult {
   alreadyPermanent: boolean;
   /** Modules whose old code (brutal_purge) was purged. */
   purged: string[];
-  /** The processes that purge killed, one line each (`<0.7.0> (name) runs app:mod vsn 1`). */
+  /** The processes that purge killed, one line each (`<0.7.0> (kv) holds a function of app:kv vsn 1.0.0 at state.f`). */
   killed: string[];
 }
 
