@@ -16,7 +16,7 @@ import { lookupProcess, type Pid, type Proc } from '../runtime';
 import { scriptIdsOf, type AnyFunction } from './function-locator';
 import type { CodeHolder } from './holders';
 import type { ModuleVersion } from './module-record';
-import { collectFunctions } from './walk';
+import { collectFunctionsPausing } from './walk';
 
 /**
  * What the code layer keeps in `proc.code`: the function the process was spawned with. Spawning
@@ -96,9 +96,16 @@ export async function survey(
 ): Promise<VersionUse[]> {
   const wanted = (v: ModuleVersion | undefined): v is ModuleVersion =>
     v !== undefined && (options.versions === undefined || options.versions.has(v));
+  const slice = { at: performance.now() };
+  const pause = (): Promise<void> | undefined => yieldIfDue(slice);
   const spawnFns = new Map<Proc, WeakRef<AnyFunction> | undefined>();
-  for (const proc of procs) spawnFns.set(proc, weakSpawnFn(proc));
+  for (const proc of procs) {
+    const due = pause();
+    if (due !== undefined) await due;
+    spawnFns.set(proc, weakSpawnFn(proc));
+  }
   const stacks = await probeStacks(procs);
+  slice.at = performance.now();
   const uses: VersionUse[] = [];
   const seen = new Set<string>();
   const add = (proc: Proc, version: ModuleVersion, how: CodeHolder['how'], where: string): void => {
@@ -121,11 +128,10 @@ export async function survey(
   // Spawn functions of processes that could not be probed, and functions in process state:
   // collected first, then located through the inspector in chunks.
   const located: Array<{ proc: Proc; fn: AnyFunction; how: CodeHolder['how']; where: string }> = [];
-  const slice = { at: performance.now() };
   for (const proc of procs) {
     // A node of 100,000 processes takes a second to walk: let it serve its clients meanwhile
-    // (as OTP's purger lets processes run between its checks).
-    const due = yieldIfDue(slice);
+    // (as OTP's purger lets processes run between its checks), within a large state too.
+    const due = pause();
     if (due !== undefined) await due;
     if (!proc.isAlive) continue;
     if (!stacks.has(proc) || stacks.get(proc) === undefined) {
@@ -133,12 +139,12 @@ export async function survey(
       if (fn !== undefined) located.push({ proc, fn, how: 'spawned', where: 'spawn function' });
     }
     if (options.funs === false) continue;
-    const { functions } = collectFunctions(rootsOf(proc), (o) => index.skip(o));
+    const { functions } = await collectFunctionsPausing(rootsOf(proc), (o) => index.skip(o), pause);
     for (const [fn, where] of functions) located.push({ proc, fn, how: 'holds', where });
   }
   // Each function not met before costs an inspector round trip: in chunks, between turns.
   for (let at = 0; at < located.length; at += LOCATE_CHUNK) {
-    const due = yieldIfDue(slice);
+    const due = pause();
     if (due !== undefined) await due;
     const chunk = located.slice(at, at + LOCATE_CHUNK);
     const scriptIds = scriptIdsOf(chunk.map((l) => l.fn));

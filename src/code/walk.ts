@@ -57,12 +57,48 @@ INTRINSIC_PROTOTYPES.add(Object.getPrototypeOf(function* () {}));
 
 const SKIPPED_FUNCTION_PROPS = new Set(['prototype', 'length', 'name', 'caller', 'arguments']);
 
+/** Objects visited between two chances to pause (a walk of one large state can take 100+ ms). */
+const PAUSE_EVERY = 256;
+
 export function collectFunctions(
   roots: ReadonlyArray<readonly [string, unknown]>,
   skip: (object: object) => boolean,
   budget = 100_000,
 ): WalkResult {
-  const functions = new Map<AnyFunction, string>();
+  const result: WalkResult = { functions: new Map(), truncated: false };
+  for (const _ of walk(roots, skip, budget, result)) {
+    // Synchronous: no pauses.
+  }
+  return result;
+}
+
+/**
+ * The same walk, letting the event loop turn whenever `pause` asks for it (it returns a promise
+ * when the walk has held the loop long enough). A state that changes meanwhile is walked as it
+ * is when each object is reached: the survey is a best effort in any case, as OTP's purger's is.
+ */
+export async function collectFunctionsPausing(
+  roots: ReadonlyArray<readonly [string, unknown]>,
+  skip: (object: object) => boolean,
+  pause: () => Promise<void> | undefined,
+  budget = 100_000,
+): Promise<WalkResult> {
+  const result: WalkResult = { functions: new Map(), truncated: false };
+  for (const _ of walk(roots, skip, budget, result)) {
+    const due = pause();
+    if (due !== undefined) await due;
+  }
+  return result;
+}
+
+/** Walks from the roots into `result`, yielding every PAUSE_EVERY objects visited. */
+function* walk(
+  roots: ReadonlyArray<readonly [string, unknown]>,
+  skip: (object: object) => boolean,
+  budget: number,
+  result: WalkResult,
+): Generator<void, void, void> {
+  const functions = result.functions;
   const seen = new Set<object>();
   const stack: Array<{ value: unknown; path: PathNode }> = [];
   for (let i = roots.length - 1; i >= 0; i--) {
@@ -76,7 +112,11 @@ export function collectFunctions(
     const object = value as object;
     if (seen.has(object)) continue;
     seen.add(object);
-    if (++visited > budget) return { functions, truncated: true };
+    if (++visited > budget) {
+      result.truncated = true;
+      return;
+    }
+    if (visited % PAUSE_EVERY === 0) yield;
     if (types.isProxy(object) || skip(object)) continue;
     const push = (child: unknown, segment: string): void => {
       if (child !== null && (typeof child === 'object' || typeof child === 'function') && !seen.has(child)) {
@@ -110,7 +150,6 @@ export function collectFunctions(
     const proto = Object.getPrototypeOf(object) as unknown;
     if (!INTRINSIC_PROTOTYPES.has(proto) && !isInternalPrototype(proto)) push(proto, '.[[Prototype]]');
   }
-  return { functions, truncated: false };
 }
 
 function pushOwnProperties(
