@@ -7,16 +7,24 @@
 import {
   exit,
   KILL,
+  logger,
   lookupProcess,
   NameTakenError,
+  ProcessExit,
+  reasonOf,
   spawn,
   type ExitReason,
   type Pid,
   type Proc,
   type SpawnOptions,
 } from '../../runtime';
+import { BadReturnError } from '../errors';
+import { isThenable } from './awaitable';
 import { checkTimeout } from './deadlines';
+import { describeModule } from './module-name';
 import { BehaviourRecord } from './record';
+import { reportInitFailure } from './report';
+import { shapeMismatch } from './state-shape';
 import type { StartOptions, StartResult } from './types';
 
 /** A behaviour record that can be started: it runs its process and acknowledges `init`. */
@@ -48,6 +56,63 @@ export abstract class StartableRecord extends BehaviourRecord {
   protected acknowledge(result: StartResult): void {
     if (result.kind === 'ok') this.settleStart(result);
     else this.failedStart = result;
+  }
+
+  /**
+   * Runs the module's `init` (awaiting it when it returns a promise) and returns what it
+   * returned. A throw is reported (unless it is an exit), becomes the start's error, and ends the
+   * process with it.
+   */
+  protected async callInit(self: Proc, init: () => unknown): Promise<unknown> {
+    try {
+      const result = init();
+      return isThenable(result) ? await result : result;
+    } catch (err) {
+      const reason = reasonOf(err);
+      if (!(err instanceof ProcessExit))
+        reportInitFailure(this.behaviour, self.pid, this.name, this.module, reason);
+      this.acknowledge({ kind: 'error', reason });
+      throw new ProcessExit(reason);
+    }
+  }
+
+  /** `init` returned `ignore()`: the start answers `ignore` and the process exits normally. */
+  protected initIgnored(): never {
+    this.acknowledge({ kind: 'ignore' });
+    throw new ProcessExit('normal');
+  }
+
+  /** `init` returned `stop(reason)`: the start fails with `reason`, the process exits with it. */
+  protected initStopped(reason: unknown): never {
+    this.acknowledge({ kind: 'error', reason });
+    throw new ProcessExit(reason);
+  }
+
+  /** `init` returned something else than `expected`: reported, and the start fails with it. */
+  protected initBadReturn(self: Proc, result: unknown, expected: string): never {
+    const reason = new BadReturnError(describeModule(this.module), 'init', result, expected);
+    reportInitFailure(this.behaviour, self.pid, this.name, this.module, reason);
+    this.acknowledge({ kind: 'error', reason });
+    throw new ProcessExit(reason);
+  }
+
+  /**
+   * Warns when the initial state or data does not fit the shape `callbacks` declares
+   * (core/state-shape.ts): a field the shape forgets would be dropped at the next code change.
+   */
+  protected warnShapeMismatch(
+    self: Proc,
+    callbacks: object,
+    shapeExport: 'stateShape' | 'dataShape',
+    value: unknown,
+  ): void {
+    const problem = shapeMismatch(callbacks, shapeExport, value);
+    if (problem !== undefined) {
+      logger().warn(
+        { pid: String(self.pid), module: describeModule(this.module) },
+        `${this.behaviour} ${this.name ?? String(self.pid)}: ${problem}`,
+      );
+    }
   }
 
   private settleStart(result: StartResult): void {

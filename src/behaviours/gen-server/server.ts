@@ -22,11 +22,11 @@ import {
 } from '../../runtime';
 import { isThenable } from '../core/awaitable';
 import { hasCallback } from '../core/callbacks';
-import { prepareCodeChange, shapeMismatch } from '../core/state-shape';
+import { prepareCodeChange } from '../core/state-shape';
 import { describeModule } from '../core/module-name';
 import type { BehaviourKind } from '../core/record';
 import { StartableRecord } from '../core/start';
-import { reportInitFailure, reportTermination } from '../core/report';
+import { reportTermination } from '../core/report';
 import { CALL, Request, replyTo } from '../core/request';
 import { handleSystem, isSystemRequest } from '../core/system';
 import type { From } from '../core/types';
@@ -112,52 +112,20 @@ export class GenServerProcess extends StartableRecord {
 
   /** Runs `init` and acknowledges the start; returns the `next` of an `ok`, exits otherwise. */
   private async init(self: Proc, args: unknown): Promise<Next | undefined> {
-    let result: unknown;
-    try {
-      result = this.callbacks.init(args, self);
-      if (isThenable(result)) result = await result;
-    } catch (err) {
-      const reason = reasonOf(err);
-      if (!(err instanceof ProcessExit))
-        reportInitFailure(this.behaviour, self.pid, this.name, this.module, reason);
-      this.acknowledge({ kind: 'error', reason });
-      throw new ProcessExit(reason);
-    }
+    const result = await this.callInit(self, () => this.callbacks.init(args, self));
     const init = result as { kind?: unknown; state?: unknown; reason?: unknown; next?: Next } | null;
     switch (init?.kind) {
       case 'ok':
         this.state = init.state;
-        this.checkShape(self);
+        this.warnShapeMismatch(self, this.callbacks, 'stateShape', this.state);
         this.acknowledge({ kind: 'ok', pid: self.pid });
         return init.next;
       case 'ignore':
-        this.acknowledge({ kind: 'ignore' });
-        throw new ProcessExit('normal');
+        return this.initIgnored();
       case 'stop':
-        this.acknowledge({ kind: 'error', reason: init.reason });
-        throw new ProcessExit(init.reason);
-      default: {
-        const reason = new BadReturnError(
-          describeModule(this.module),
-          'init',
-          result,
-          'ok(state), ignore() or stop(reason)',
-        );
-        reportInitFailure(this.behaviour, self.pid, this.name, this.module, reason);
-        this.acknowledge({ kind: 'error', reason });
-        throw new ProcessExit(reason);
-      }
-    }
-  }
-
-  /** Warns when the initial state does not fit the module's declared shape (core/state-shape.ts). */
-  private checkShape(self: Proc): void {
-    const problem = shapeMismatch(this.callbacks, 'stateShape', this.state);
-    if (problem !== undefined) {
-      logger().warn(
-        { pid: String(self.pid), module: describeModule(this.module) },
-        `${this.behaviour} ${this.name ?? String(self.pid)}: ${problem}`,
-      );
+        return this.initStopped(init.reason);
+      default:
+        return this.initBadReturn(self, result, 'ok(state), ignore() or stop(reason)');
     }
   }
 

@@ -24,9 +24,9 @@ import {
 } from '../../runtime';
 import { isThenable } from '../core/awaitable';
 import { hasCallback } from '../core/callbacks';
-import { prepareCodeChange, shapeMismatch } from '../core/state-shape';
+import { prepareCodeChange } from '../core/state-shape';
 import { describeModule } from '../core/module-name';
-import { reportInitFailure, reportTermination } from '../core/report';
+import { reportTermination } from '../core/report';
 import { CALL, Request, replyTo } from '../core/request';
 import { StartableRecord } from '../core/start';
 import { handleSystem, isSystemRequest } from '../core/system';
@@ -108,18 +108,10 @@ export class GenStatemProcess extends StartableRecord {
   }
 
   private async init(self: Proc, args: unknown): Promise<readonly Action[] | undefined> {
-    let result: unknown;
-    try {
+    const result = await this.callInit(self, () => {
       this.readMode();
-      result = this.callbacks.init(args, self);
-      if (isThenable(result)) result = await result;
-    } catch (err) {
-      const reason = reasonOf(err);
-      if (!(err instanceof ProcessExit))
-        reportInitFailure(this.behaviour, self.pid, this.name, this.module, reason);
-      this.acknowledge({ kind: 'error', reason });
-      throw new ProcessExit(reason);
-    }
+      return this.callbacks.init(args, self);
+    });
     const r = result as {
       kind?: unknown;
       state?: unknown;
@@ -128,36 +120,18 @@ export class GenStatemProcess extends StartableRecord {
       actions?: Action[];
     } | null;
     switch (r?.kind) {
-      case 'next_state': {
+      case 'next_state':
         this.state = r.state;
         this.data = r.data;
-        const problem = shapeMismatch(this.callbacks, 'dataShape', this.data);
-        if (problem !== undefined) {
-          logger().warn(
-            { pid: String(self.pid), module: describeModule(this.module) },
-            `gen_statem ${this.name ?? String(self.pid)}: ${problem}`,
-          );
-        }
+        this.warnShapeMismatch(self, this.callbacks, 'dataShape', this.data);
         this.acknowledge({ kind: 'ok', pid: self.pid });
         return r.actions;
-      }
       case 'ignore':
-        this.acknowledge({ kind: 'ignore' });
-        throw new ProcessExit('normal');
+        return this.initIgnored();
       case 'stop':
-        this.acknowledge({ kind: 'error', reason: r.reason });
-        throw new ProcessExit(r.reason);
-      default: {
-        const reason = new BadReturnError(
-          describeModule(this.module),
-          'init',
-          result,
-          'nextState(state, data, actions?), ignore() or stop(reason)',
-        );
-        reportInitFailure(this.behaviour, self.pid, this.name, this.module, reason);
-        this.acknowledge({ kind: 'error', reason });
-        throw new ProcessExit(reason);
-      }
+        return this.initStopped(r.reason);
+      default:
+        return this.initBadReturn(self, result, 'nextState(state, data, actions?), ignore() or stop(reason)');
     }
   }
 
