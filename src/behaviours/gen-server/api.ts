@@ -9,7 +9,7 @@ import type { From, Server, ServerName, ServerRef, StartOptions, StartResult } f
 import { StartError, StopError, CallTimeoutError } from '../errors';
 import { CastMessage } from './server';
 import { checkCallbackModule, startGenServerProcess } from './start';
-import type { GenServerModule } from './types';
+import type { AnyGenServerModule, GenServerModule } from './types';
 
 /**
  * Starts a GenServer without a link (OTP's `gen_server:start`); resolves once `init` has run.
@@ -25,15 +25,7 @@ export function start<A, S, C, R, K, I>(
   options?: StartOptions,
 ): Promise<StartResult<ServerRef<C, R, K>>> {
   checkCallbackModule(module, 'GenServer.start');
-  return startGenServerProcess({
-    parent: null,
-    behaviour: 'gen_server',
-    callbacks: module,
-    module,
-    args,
-    options,
-    initialCall: 'GenServer',
-  }) as Promise<StartResult<ServerRef<C, R, K>>>;
+  return startServer(null, module, args, options) as Promise<StartResult<ServerRef<C, R, K>>>;
 }
 
 /**
@@ -58,6 +50,16 @@ export function startLink<A, S, C, R, K, I>(
 ): Promise<StartResult<ServerRef<C, R, K>>> {
   checkParent(parent, 'GenServer.startLink');
   checkCallbackModule(module, 'GenServer.startLink');
+  return startServer(parent, module, args, options) as Promise<StartResult<ServerRef<C, R, K>>>;
+}
+
+/** A GenServer process of `module`, linked to `parent` when given. */
+function startServer(
+  parent: Proc | null,
+  module: AnyGenServerModule,
+  args: unknown,
+  options: StartOptions | undefined,
+): Promise<StartResult> {
   return startGenServerProcess({
     parent,
     behaviour: 'gen_server',
@@ -66,7 +68,7 @@ export function startLink<A, S, C, R, K, I>(
     args,
     options,
     initialCall: 'GenServer',
-  }) as Promise<StartResult<ServerRef<C, R, K>>>;
+  });
 }
 
 /** @internal */
