@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { App } from '../model/app';
 import { readModelFile } from '../model/files';
+import { readReleaseRoot, ReleaseRootError } from '../model/release-root';
 import { layout } from '../model/layout';
 import type { Release } from '../model/release';
 import type { AppupSource } from '../release/relup';
@@ -64,31 +65,12 @@ export function findReleaseRoot(options: RootOptions, cwd = process.cwd()): stri
 
 /** A release root's releases, read and validated, keyed by version. */
 export function readReleases(root: string): Map<string, Release> {
-  const dir = layout.releasesDir(root);
-  const releases = new Map<string, Release>();
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (!entry.isDirectory()) continue;
-    const file = layout.releaseFile(root, entry.name);
-    if (!fs.existsSync(file)) continue;
-    const release = readModelFile('release', file, path.relative(root, file));
-    if (release.vsn !== entry.name) {
-      throw new CliError(
-        `${path.relative(root, file)} is release ${release.vsn} but sits in releases/${entry.name}; ` +
-          'move it to its own version directory or fix its "vsn"',
-        'misplaced_release',
-      );
-    }
-    releases.set(release.vsn, release);
+  try {
+    return readReleaseRoot(root);
+  } catch (err) {
+    if (err instanceof ReleaseRootError) throw new CliError(err.message, err.kind);
+    throw err;
   }
-  const names = [...new Set([...releases.values()].map((r) => r.name))];
-  if (names.length > 1) {
-    throw new CliError(
-      `the releases under ${dir} belong to different release names (${names.join(', ')}); ` +
-        'a release root holds versions of one release',
-      'mixed_releases',
-    );
-  }
-  return releases;
 }
 
 /** The app.json of every application of `releases`, each checked against the release's entry. */

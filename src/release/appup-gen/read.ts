@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readModelFile } from '../../model/files';
 import { layout } from '../../model/layout';
+import { readReleaseRoot, ReleaseRootError } from '../../model/release-root';
 import type { ModuleEntry } from '../../model/modules';
 import type { Release } from '../../model/release';
 import { ModelError } from '../../model/validate';
@@ -17,33 +18,12 @@ import type { AppVersion, ReleaseSet } from './types';
 
 /** Reads every release under `root` (and nothing else yet: application versions are read on demand). */
 export function readReleaseSet(root: string): ReleaseSet {
-  const dir = layout.releasesDir(root);
-  if (!fs.existsSync(dir)) {
-    throw new GenerateError(
-      'no_release_root',
-      `${root} is not a release root (it has no releases/ directory); pass the directory that holds lib/ and releases/`,
-    );
-  }
-  const releases = new Map<string, Release>();
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (!entry.isDirectory()) continue;
-    const file = layout.releaseFile(root, entry.name);
-    if (!fs.existsSync(file)) continue;
-    const release = readModelFile('release', file, path.relative(root, file));
-    if (release.vsn !== entry.name) {
-      throw new GenerateError(
-        'misplaced_release',
-        `${path.relative(root, file)} is release ${release.vsn} but sits in releases/${entry.name}; move it to its own version directory or fix its "vsn"`,
-      );
-    }
-    releases.set(release.vsn, release);
-  }
-  const names = [...new Set([...releases.values()].map((r) => r.name))];
-  if (names.length > 1) {
-    throw new GenerateError(
-      'mixed_releases',
-      `the releases under ${dir} belong to different release names (${names.join(', ')}); a release root holds versions of one release`,
-    );
+  let releases: Map<string, Release>;
+  try {
+    releases = readReleaseRoot(root);
+  } catch (err) {
+    if (err instanceof ReleaseRootError) throw new GenerateError(err.kind, err.message);
+    throw err;
   }
   return { root, releases, apps: new Map() };
 }

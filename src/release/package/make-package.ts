@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readModelFile } from '../../model/files';
 import { layout } from '../../model/layout';
+import { readReleaseRoot, ReleaseRootError } from '../../model/release-root';
 import { packageManifestSchema, type PackageManifest } from '../../model/package-manifest';
 import type { Release } from '../../model/release';
 import { compareVersions } from '../../model/version-order';
@@ -44,20 +45,12 @@ function sha256(file: string): string {
 }
 
 function readReleases(root: string): Map<string, Release> {
-  const dir = layout.releasesDir(root);
-  if (!fs.existsSync(dir)) {
-    throw new PackageError(
-      'no_release_root',
-      `${root} is not a release root (it has no releases/ directory); pass the directory that holds lib/ and releases/`,
-    );
+  try {
+    return readReleaseRoot(root);
+  } catch (err) {
+    if (err instanceof ReleaseRootError) throw new PackageError(err.kind, err.message);
+    throw err;
   }
-  const out = new Map<string, Release>();
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const file = layout.releaseFile(root, e.name);
-    if (e.isDirectory() && fs.existsSync(file))
-      out.set(e.name, readModelFile('release', file, path.relative(root, file)));
-  }
-  return out;
 }
 
 /** Computes the package of a release and writes it. */
